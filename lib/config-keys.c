@@ -92,5 +92,5 @@ const ConfigKey config_keys[] = {
         { "egress", "table", CONFIG_STRING, "jabali_egress", NULL,
           "nftables table (family inet) of the per-account egress chains.  The agent changes no other table." },
 
-        { NULL },
+        {},
 };
