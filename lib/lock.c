@@ -12,21 +12,11 @@
 
 #include "lock.h"
 #include "macro.h"
+#include "timeutil.h"
 
-#define LOCK_NAME_MAX      128u
-#define RETRY_DELAY_MIN_NS UINT64_C(1000000)  /* 1 ms */
-#define RETRY_DELAY_MAX_NS UINT64_C(50000000) /* 50 ms */
-#define NSEC_PER_MSEC      UINT64_C(1000000)
-#define NSEC_PER_SEC       UINT64_C(1000000000)
-
-static uint64_t now_ns(void)
-{
-        struct timespec ts;
-
-        /* CLOCK_MONOTONIC cannot fail when given a valid pointer. */
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
-}
+#define LOCK_NAME_MAX        128u
+#define RETRY_DELAY_MIN_USEC (1 * USEC_PER_MSEC)
+#define RETRY_DELAY_MAX_USEC (50 * USEC_PER_MSEC)
 
 static bool lock_name_is_valid(const char *name)
 {
@@ -92,7 +82,7 @@ static int lock_file_open(int dir_fd, const char *name)
 int lock_acquire(const char *lock_dir, const char *name, unsigned timeout_ms)
 {
         _cleanup_close_ int dir_fd = -1, fd = -1;
-        uint64_t deadline, delay = RETRY_DELAY_MIN_NS;
+        uint64_t deadline, delay = RETRY_DELAY_MIN_USEC;
 
         assert(lock_dir);
         assert(name);
@@ -109,7 +99,7 @@ int lock_acquire(const char *lock_dir, const char *name, unsigned timeout_ms)
 
         /* Polling with LOCK_NB keeps the wait bounded without a timer signal, whose handler would outlive
          * the call.  The delay between attempts doubles from 1 ms to 50 ms. */
-        deadline = now_ns() + (uint64_t) timeout_ms * NSEC_PER_MSEC;
+        deadline = now_usec() + (uint64_t) timeout_ms * USEC_PER_MSEC;
         for (;;) {
                 struct timespec pause;
                 uint64_t now;
@@ -121,19 +111,19 @@ int lock_acquire(const char *lock_dir, const char *name, unsigned timeout_ms)
                 if (errno != EWOULDBLOCK)
                         return -errno;
 
-                now = now_ns();
+                now = now_usec();
                 if (now >= deadline)
                         return -EWOULDBLOCK;
                 if (delay > deadline - now)
                         delay = deadline - now;
 
-                pause = (struct timespec){ .tv_sec = (time_t) (delay / NSEC_PER_SEC),
-                                           .tv_nsec = (long) (delay % NSEC_PER_SEC) };
+                pause = (struct timespec){ .tv_sec = (time_t) (delay / USEC_PER_SEC),
+                                           .tv_nsec = (long) (delay % USEC_PER_SEC) * 1000 };
                 /* An interrupted sleep only makes the next attempt come early. */
                 (void) clock_nanosleep(CLOCK_MONOTONIC, 0, &pause, NULL);
 
                 delay *= 2;
-                if (delay > RETRY_DELAY_MAX_NS)
-                        delay = RETRY_DELAY_MAX_NS;
+                if (delay > RETRY_DELAY_MAX_USEC)
+                        delay = RETRY_DELAY_MAX_USEC;
         }
 }

@@ -17,10 +17,10 @@
 
 #include "macro.h"
 #include "spawn.h"
+#include "timeutil.h"
 
 #define SPAWN_TIMEOUT_DEFAULT_MS 30000u
 #define READ_CHUNK               (64u * 1024u)
-#define NSEC_PER_MSEC            UINT64_C(1000000)
 
 /* The child's ends of its standard streams, plus the pipe that carries a negative errno back to the parent
  * when setup or execve() fails. */
@@ -55,15 +55,6 @@ typedef struct Child {
         char tail[SPAWN_STDERR_TAIL];
         uint64_t tail_total;
 } Child;
-
-static uint64_t now_ns(void)
-{
-        struct timespec ts;
-
-        /* CLOCK_MONOTONIC cannot fail when given a valid pointer. */
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * UINT64_C(1000000000) + (uint64_t) ts.tv_nsec;
-}
 
 static int safe_close(int fd)
 {
@@ -465,7 +456,7 @@ static int child_write_stdin(Child *c)
 
 static int poll_timeout_ms(uint64_t now, uint64_t deadline)
 {
-        uint64_t ms = (deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+        uint64_t ms = (deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC;
 
         return ms > INT_MAX ? INT_MAX : (int) ms;
 }
@@ -476,7 +467,7 @@ static int poll_timeout_ms(uint64_t now, uint64_t deadline)
 static int child_pump(Child *c, uint64_t deadline)
 {
         while (!c->exited) {
-                uint64_t now = now_ns();
+                uint64_t now = now_usec();
                 ssize_t n;
                 int r;
 
@@ -722,7 +713,7 @@ int spawn_run(const SpawnOptions *opts, SpawnResult *ret)
         if (c.pidfd < 0)
                 return -errno;
 
-        deadline = now_ns() + (uint64_t) (opts->timeout_ms ?: SPAWN_TIMEOUT_DEFAULT_MS) * NSEC_PER_MSEC;
+        deadline = now_usec() + (uint64_t) (opts->timeout_ms ?: SPAWN_TIMEOUT_DEFAULT_MS) * USEC_PER_MSEC;
         return child_finish(&c, deadline, ret);
 }
 
