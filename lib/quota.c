@@ -11,9 +11,13 @@
 #define SYS_quotactl_fd 443
 #endif
 
-static int quotactl_fd_call(int fd, int cmd, uid_t id, struct dqblk *dq)
+static int quotactl_fd_call(int fd, unsigned cmd, uid_t id, struct dqblk *dq)
 {
-        if (syscall(SYS_quotactl_fd, fd, QCMD(cmd, USRQUOTA), (unsigned) id, dq) < 0)
+        /* QCMD() shifts the command into the sign bit of an int, which is undefined; the kernel reads the
+         * same bits as unsigned. */
+        unsigned command = cmd << SUBCMDSHIFT | (USRQUOTA & SUBCMDMASK);
+
+        if (syscall(SYS_quotactl_fd, fd, command, (unsigned) id, dq) < 0)
                 return -errno;
         return 0;
 }

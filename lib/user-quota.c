@@ -78,10 +78,20 @@ static int open_quota_fs(ActionContext *ctx, const char **ret_path)
 
 static int fail_quota(ActionContext *ctx, int r, const char *path, const char *user)
 {
+        json_t *details = json_pack("{s:s}", "filesystem", path);
+
+        if (r == -ESRCH)
+                return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
+                                   "user quotas are off on the filesystem of %s; mount it with usrquota (or the "
+                                   "ext4 quota feature) and turn them on",
+                                   path);
+        if (r == -ENOSYS)
+                return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
+                                   "the kernel has no quotactl_fd(); Linux 5.14 or later is needed");
         if (quota_error_is_unsupported(r))
-                return action_fail(ctx, AGENT_FAILED_PRECONDITION, json_pack("{s:s}", "filesystem", path),
-                                   "user quotas are not enabled on the filesystem of %s: %s", path,
-                                   strerror(-r));
+                return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
+                                   "the filesystem of %s has no user quota support: %s", path, strerror(-r));
+        json_decref(details);
         return action_fail_errno(ctx, r, "failed to set the disk quota of %s on %s", user, path);
 }
 
