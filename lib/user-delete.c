@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -93,10 +94,9 @@ static int processes_of(uid_t uid, unsigned *ret)
         return 0;
 }
 
-/* Kills every process of the account.  A child that becomes the account sends SIGKILL to every process
- * it may signal (kill(-1, ...)): exactly those whose real or saved uid is the account's, and never the
- * child itself.  Repeated, so processes forked meanwhile die too. */
-static int kill_processes(const Account *a)
+/* Sends SIGKILL to every process of the account once.  A child that becomes the account calls kill(-1):
+ * that reaches exactly the processes whose real or saved uid is the account's, and never the child. */
+static int kill_processes_once(const Account *a)
 {
         pid_t pid;
         int status;
@@ -108,27 +108,39 @@ static int kill_processes(const Account *a)
         if (pid == 0) {
                 if (setgroups(0, NULL) < 0 || setresgid(a->gid, a->gid, a->gid) < 0 ||
                     setresuid(a->uid, a->uid, a->uid) < 0)
-                        _exit(2);
-
-                for (int i = 0; i < KILL_ROUNDS_MAX; i++) {
-                        if (kill(-1, SIGKILL) < 0 && errno == ESRCH)
-                                _exit(0);
-                        usleep(10000);
-                }
-                _exit(1);
+                        _exit(EXIT_FAILURE);
+                (void) kill(-1, SIGKILL);
+                _exit(EXIT_SUCCESS);
         }
 
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
 
-        if (!WIFEXITED(status))
-                return -EIO;
-        if (WEXITSTATUS(status) == 2)
-                return -EPERM;
-        if (WEXITSTATUS(status) != 0)
-                return -EBUSY;
-        return 0;
+        return WIFEXITED(status) && WEXITSTATUS(status) == EXIT_SUCCESS ? 0 : -EPERM;
+}
+
+/* Kills the account's processes until none is left alive, so processes forked meanwhile die too.  Dead
+ * processes their parent has not reaped yet do not count. */
+static int kill_processes(const Account *a)
+{
+        unsigned left = 0;
+        int r;
+
+        for (int i = 0; i < KILL_ROUNDS_MAX; i++) {
+                r = kill_processes_once(a);
+                if (r < 0)
+                        return r;
+
+                usleep(10000);
+                r = processes_of(a->uid, &left);
+                if (r < 0)
+                        return r;
+                if (left == 0)
+                        return 0;
+        }
+
+        return -EBUSY;
 }
 
 static int userdel(ActionContext *ctx, const Account *a)
