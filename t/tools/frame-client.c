@@ -1,204 +1,70 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-
-/* frame-client: sends one request read from standard input to a Unix stream socket and prints the response.
+/*
+ * frame-client: a test client that sends raw bytes to the agent and prints the response body.
  *
- * By default standard input is the JSON text of the request and the tool adds the 4-byte big-endian length
- * prefix.  With --raw the bytes go out unchanged, so tests can send broken frames.  The response payload is
- * printed followed by a newline.
+ *   frame-client [--raw] [--hangup] [--delay MS] SOCKET < INPUT
  *
- * Exit status: 0 when a response was printed (or, with --close, when the request was sent), 1 when the
- * connection, a read or a write failed or no response arrived, 2 on a usage error. */
-
+ * Without --raw, INPUT is the JSON body and the 4-byte length prefix is added.  With --raw, INPUT is sent
+ * as is (for truncated frames, bad prefixes and the like).  --hangup closes the connection right after
+ * sending.  --delay waits MS milliseconds between connecting and sending, which keeps a connection (and
+ * its service instance) open for tests that count instances.  Prints the response body and a newline;
+ * exit status 0 when a frame came back, 1 when the agent closed without a response, 2 on usage or I/O
+ * errors.
+ */
 #include <errno.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 
-#include "frame-io.h"
+#include "frame.h"
 #include "macro.h"
 
-#define REQUEST_MAX  (64u * 1024 * 1024)
-#define RESPONSE_MAX (16u * 1024 * 1024)
+#define INPUT_MAX    (4u * 1024u * 1024u)
+#define DELAY_MAX_MS 600000u
+#define USAGE        "usage: frame-client [--raw] [--hangup] [--delay MS] SOCKET < INPUT\n"
 
-typedef struct Options {
-        const char *socket_path;
-        bool raw;
-        bool close_after_send;
-        unsigned delay_ms;
-        unsigned timeout_ms;
-        size_t response_max;
-} Options;
-
-static void usage(FILE *f)
+static size_t read_stdin(char *buf, size_t max)
 {
-        fprintf(f,
-                "Usage: frame-client [OPTIONS] SOCKET < REQUEST\n"
-                "Send one request to the Unix stream socket SOCKET and print the response payload.\n"
-                "\n"
-                "  --raw            send standard input unchanged, without adding the length prefix\n"
-                "  --close          close the connection right after sending; do not read a response\n"
-                "  --delay MS       wait MS milliseconds after connecting before sending (default 0)\n"
-                "  --timeout MS     fail when sending or the response takes longer than MS milliseconds\n"
-                "                   (default 30000)\n"
-                "  --max BYTES      reject a response longer than BYTES (default %u)\n"
-                "  -h, --help       show this help\n",
-                RESPONSE_MAX);
+        size_t n = 0;
+        ssize_t k;
+
+        while (n < max && (k = read(STDIN_FILENO, buf + n, max - n)) > 0)
+                n += (size_t) k;
+        return n;
 }
 
-static int parse_unsigned(const char *s, unsigned long long max, unsigned long long *ret)
+static int write_all(int fd, const void *p, size_t n)
 {
-        char *end = NULL;
-        unsigned long long v;
-
-        assert(s);
-        assert(ret);
-
-        if (!*s || *s == '-')
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v > max)
-                return -EINVAL;
-
-        *ret = v;
-        return 0;
-}
-
-static int parse_options(int argc, char **argv, Options *ret)
-{
-        static const struct option longopts[] = {
-                { "raw", no_argument, NULL, 'r' },
-                { "close", no_argument, NULL, 'c' },
-                { "delay", required_argument, NULL, 'd' },
-                { "timeout", required_argument, NULL, 't' },
-                { "max", required_argument, NULL, 'm' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        Options o = { .timeout_ms = 30000, .response_max = RESPONSE_MAX };
-        unsigned long long v;
-        int c;
-
-        assert(ret);
-
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
-                switch (c) {
-                case 'r':
-                        o.raw = true;
-                        break;
-                case 'c':
-                        o.close_after_send = true;
-                        break;
-                case 'd':
-                case 't':
-                        if (parse_unsigned(optarg, 24u * 3600 * 1000, &v) < 0) {
-                                fprintf(stderr, "frame-client: invalid number of milliseconds: %s\n",
-                                        optarg);
-                                return -EINVAL;
-                        }
-                        if (c == 'd')
-                                o.delay_ms = (unsigned) v;
-                        else
-                                o.timeout_ms = (unsigned) v;
-                        break;
-                case 'm':
-                        if (parse_unsigned(optarg, UINT32_MAX, &v) < 0 || v == 0) {
-                                fprintf(stderr,
-                                        "frame-client: invalid --max, expected 1 to %" PRIu32 ": %s\n",
-                                        UINT32_MAX, optarg);
-                                return -EINVAL;
-                        }
-                        o.response_max = (size_t) v;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        exit(EXIT_SUCCESS);
-                default:
-                        return -EINVAL;
-                }
-        }
-
-        if (optind != argc - 1) {
-                usage(stderr);
-                return -EINVAL;
-        }
-        o.socket_path = argv[optind];
-
-        *ret = o;
-        return 0;
-}
-
-/* Reads all of standard input, up to REQUEST_MAX bytes. */
-static int read_request(char **ret_buf, size_t *ret_size)
-{
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        assert(ret_buf);
-        assert(ret_size);
-
-        for (;;) {
-                if (size == allocated) {
-                        size_t n = allocated == 0 ? 4096 : allocated * 2;
-                        char *p;
-
-                        if (allocated >= REQUEST_MAX)
-                                return -EFBIG;
-                        if (n > REQUEST_MAX)
-                                n = REQUEST_MAX;
-                        p = realloc(buf, n);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                        allocated = n;
-                }
-
-                ssize_t k = read(STDIN_FILENO, buf + size, allocated - size);
+        while (n > 0) {
+                ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                if (k == 0)
-                        break;
-                size += (size_t) k;
+                p = (const char *) p + k;
+                n -= (size_t) k;
         }
-
-        *ret_buf = TAKE_PTR(buf);
-        *ret_size = size;
         return 0;
 }
 
-static int connect_unix(const char *path, unsigned timeout_ms, int *ret_fd)
+/* Parses a --delay value: 0 to DELAY_MAX_MS milliseconds. */
+static int parse_delay(const char *s, unsigned *ret)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
-        _cleanup_close_ int fd = -1;
+        char *end = NULL;
+        unsigned long v;
 
-        assert(path);
-        assert(ret_fd);
+        if (!*s || *s == '-')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || *end != '\0' || v > DELAY_MAX_MS)
+                return -EINVAL;
 
-        if (strlen(path) >= sizeof sa.sun_path)
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
-                return -errno;
-
-        *ret_fd = TAKE_FD(fd);
+        *ret = (unsigned) v;
         return 0;
 }
 
@@ -210,68 +76,79 @@ static void sleep_ms(unsigned ms)
                 ;
 }
 
-int main(int argc, char **argv)
+int main(int argc, char *argv[])
 {
-        _cleanup_free_ char *request = NULL, *response = NULL;
+        bool raw = false, hangup = false;
+        unsigned delay_ms = 0;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *input = NULL, *body = NULL;
         _cleanup_close_ int fd = -1;
-        size_t request_size = 0, response_size = 0;
-        Options o;
-        int r, write_error;
+        const char *path = NULL;
+        size_t n, size = 0;
+        int io_errno = 0;
 
-        /* A peer that closes early must show up as EPIPE from write(), not kill the tool. */
-        signal(SIGPIPE, SIG_IGN);
-
-        if (parse_options(argc, argv, &o) < 0)
-                return 2;
-
-        r = read_request(&request, &request_size);
-        if (r < 0) {
-                fprintf(stderr, "frame-client: failed to read the request from standard input: %s\n",
-                        strerror(-r));
-                return 1;
-        }
-
-        r = connect_unix(o.socket_path, o.timeout_ms, &fd);
-        if (r < 0) {
-                fprintf(stderr, "frame-client: failed to connect to %s: %s\n", o.socket_path, strerror(-r));
-                return 1;
-        }
-
-        if (o.delay_ms > 0)
-                sleep_ms(o.delay_ms);
-
-        write_error = o.raw ? write_all(fd, request, request_size) : frame_write(fd, request, request_size);
-        if (o.close_after_send) {
-                if (write_error < 0) {
-                        fprintf(stderr, "frame-client: failed to send the request to %s: %s\n",
-                                o.socket_path, strerror(-write_error));
-                        return 1;
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--raw"))
+                        raw = true;
+                else if (streq(argv[i], "--hangup"))
+                        hangup = true;
+                else if (streq(argv[i], "--delay")) {
+                        if (i + 1 >= argc || parse_delay(argv[i + 1], &delay_ms) < 0) {
+                                fprintf(stderr, "Invalid --delay, expected 0 to %u milliseconds: %s\n",
+                                        DELAY_MAX_MS, i + 1 < argc ? argv[i + 1] : "(missing)");
+                                return 2;
+                        }
+                        i++;
+                } else if (!path)
+                        path = argv[i];
+                else {
+                        fputs(USAGE, stderr);
+                        return 2;
                 }
+        }
+        if (!path || strlen(path) >= sizeof(sa.sun_path)) {
+                fputs(USAGE, stderr);
+                return 2;
+        }
+        strcpy(sa.sun_path, path);
+
+        input = malloc(INPUT_MAX);
+        if (!input)
+                return 2;
+        n = read_stdin(input, INPUT_MAX);
+        /* A trailing newline from a here-document is not part of the JSON body. */
+        if (!raw && n > 0 && input[n - 1] == '\n')
+                n--;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                fprintf(stderr, "Failed to connect to %s: %s\n", path, strerror(errno));
+                return 2;
+        }
+        if (delay_ms > 0)
+                sleep_ms(delay_ms);
+
+        if (!raw) {
+                uint8_t header[4] = { (uint8_t) (n >> 24), (uint8_t) (n >> 16), (uint8_t) (n >> 8),
+                                      (uint8_t) n };
+                if (write_all(fd, header, sizeof(header)) < 0)
+                        return 2;
+        }
+        if (n > 0 && write_all(fd, input, n) < 0)
+                return 2;
+        if (hangup)
                 return 0;
-        }
+        /* Signal the end of the request, so a truncated frame is seen as such rather than timing out. */
+        (void) shutdown(fd, SHUT_WR);
 
-        /* The server may reject a frame after its length prefix and close the connection.  Its error
-         * response is still queued on our side, so a failed write is reported only when no response can be
-         * read. */
-        r = frame_read(fd, o.response_max, &response, &response_size);
-        if (r < 0) {
-                if (write_error < 0)
-                        fprintf(stderr, "frame-client: failed to send the request to %s: %s\n",
-                                o.socket_path, strerror(-write_error));
-                if (r == -ENODATA)
-                        fprintf(stderr, "frame-client: %s closed the connection without a response\n",
-                                o.socket_path);
-                else
-                        fprintf(stderr, "frame-client: failed to read the response from %s: %s\n",
-                                o.socket_path, strerror(-r));
+        FrameError fe = frame_read(fd, 64u * 1024u * 1024u, 60000, &body, &size, &io_errno);
+        if (fe == FRAME_EOF)
                 return 1;
+        if (fe != FRAME_OK) {
+                fprintf(stderr, "Failed to read the response: %s\n", frame_error_to_string(fe));
+                return 2;
         }
-
-        if (fwrite(response, 1, response_size, stdout) != response_size || putchar('\n') == EOF ||
-            fflush(stdout) != 0) {
-                fprintf(stderr, "frame-client: failed to write the response to standard output: %s\n",
-                        strerror(errno));
-                return 1;
-        }
+        fwrite(body, 1, size, stdout);
+        fputc('\n', stdout);
         return 0;
 }
