@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Frame reading and writing for the test tools.  A frame is a 4-byte unsigned big-endian length N followed
- * by N bytes of payload.  This is written apart from the agent's own protocol code on purpose, so a wire
- * test does not share a framing bug with the program it checks. */
+/* Frame reading and writing for frame-bench and ping-responder.  A frame is a 4-byte unsigned big-endian
+ * length N followed by N bytes of payload.  This is written apart from lib/frame.c on purpose, so the
+ * benchmark client cannot share a framing bug with the agent it measures. */
 
 #include <assert.h>
 #include <errno.h>
