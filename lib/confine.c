@@ -85,6 +85,10 @@ int confine_enter(const AgentConfig *c, const Action *a, char **ret_apparmor, ch
                         return r;
                 }
                 caps = capabilities_list(a->capabilities);
+                if (caps && !*caps) {
+                        free(caps);
+                        caps = strdup("none");
+                }
         } else
                 caps = strdup("all");
         if (!caps)
