@@ -40,6 +40,7 @@ jt_alive() {
 
 # Prints the cgroup roots a container gets on this machine, one a line.  Hybrid layout (cgroup v1 with
 # name=systemd plus cgroup v2 at unified/): both.  Pure cgroup v2: the root itself.
+# NOTE: only the hybrid layout has been run; the pure cgroup v2 and the v1-only branches are untested.
 jt_cgroup_roots() {
         local fs
         fs=$(stat -fc %T /sys/fs/cgroup)
