@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/apparmor.h>
 
 #include "capability.h"
@@ -76,6 +77,14 @@ int confine_enter(const AgentConfig *c, const Action *a, char **ret_apparmor, ch
         if (r < 0) {
                 *ret_apparmor = TAKE_PTR(state);
                 return r;
+        }
+
+        /* The unit cannot set NoNewPrivileges=, because the kernel refuses a change into a subprofile
+         * under no_new_privs.  Set it here, after the change, so no program a handler runs can gain
+         * privileges through a setuid or file-capability binary. */
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                *ret_apparmor = TAKE_PTR(state);
+                return -errno;
         }
 
         if (config_get_bool(c, "agent", "drop_capabilities")) {
