@@ -61,11 +61,20 @@ static const ParamSpec quota_set_params[] = {
         {},
 };
 
-/* Opens the configured directory of the quota filesystem.  -1 after failing ctx. */
+static bool quota_disabled(ActionContext *ctx)
+{
+        return strempty(config_get(ctx->config, "quota", "path"));
+}
+
+/* Opens the configured directory of the quota filesystem.  ACTION_FAILED after failing ctx. */
 static int open_quota_fs(ActionContext *ctx, const char **ret_path)
 {
         const char *path = config_get(ctx->config, "quota", "path");
         int fd;
+
+        if (quota_disabled(ctx))
+                return action_fail(ctx, AGENT_FAILED_PRECONDITION, NULL,
+                                   "disk quotas are turned off on this host (quota.path is empty)");
 
         fd = safe_open_path(path, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0)
@@ -81,10 +90,11 @@ static int fail_quota(ActionContext *ctx, int r, const char *path, const char *u
         json_t *details = json_pack("{s:s}", "filesystem", path);
 
         if (r == -ESRCH)
-                return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
-                                   "user quotas are off on the filesystem of %s; mount it with usrquota (or the "
-                                   "ext4 quota feature) and turn them on",
-                                   path);
+                return action_fail(
+                        ctx, AGENT_FAILED_PRECONDITION, details,
+                        "user quotas are off on the filesystem of %s; mount it with usrquota (or the "
+                        "ext4 quota feature) and turn them on",
+                        path);
         if (r == -ENOSYS)
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
                                    "the kernel has no quotactl_fd(); Linux 5.14 or later is needed");
@@ -159,6 +169,11 @@ int user_quota_remove(ActionContext *ctx, const Account *a, bool *ret_changed)
         QuotaLimits none = {}, have;
         const char *path = NULL;
         int r;
+
+        if (quota_disabled(ctx)) {
+                *ret_changed = false;
+                return 0;
+        }
 
         fs_fd = open_quota_fs(ctx, &path);
         if (fs_fd < 0)

@@ -8,17 +8,26 @@
 ACC_GROUP=jtaccgrp
 ACC_USERS=()
 
-# acc_setup TITLE [CONFIG_LINES]: starts journald and the agent with a config whose [accounts] section
-# points at $T_DIR/home; CONFIG_LINES are appended to the config as they are.
+# acc_setup TITLE [CONFIG_LINES]: acc_begin, then acc_start.
 acc_setup() {
-        local title=$1 extra=${2:-}
+        acc_begin "$1"
+        acc_start "${2:-}"
+}
 
-        t_begin "$title"
+# acc_begin TITLE: the temporary directory, the cleanup and the managed group.
+acc_begin() {
+        t_begin "$1"
         t_on_exit acc_purge_all
         if ! getent group "$ACC_GROUP" >/dev/null; then
                 groupadd "$ACC_GROUP"
                 t_on_exit "groupdel $ACC_GROUP"
         fi
+}
+
+# acc_start [CONFIG_LINES]: writes $T_DIR/agent.conf, whose [accounts] section points at ACC_HOME (default
+# $T_DIR/home), and starts journald and the agent.  CONFIG_LINES are appended to the config as they are.
+acc_start() {
+        local extra=${1:-}
 
         ACC_HOME=${ACC_HOME:-$T_DIR/home}
         mkdir -p "$ACC_HOME" "$T_DIR/units"
@@ -32,7 +41,6 @@ apparmor = off
 [accounts]
 managed_group = $ACC_GROUP
 home_root = $ACC_HOME
-$(acc_config_accounts)
 
 [limits]
 unit_dir = $T_DIR/units
@@ -52,11 +60,6 @@ CONF
                 exit 1
         }
         acc_agent_start "$T_DIR/agent.conf"
-}
-
-# Extra lines of the [accounts] section; a test overrides this function to change tool paths.
-acc_config_accounts() {
-        :
 }
 
 # acc_agent_start CONFIG [PREFIX...]: (re)starts the agent on $T_DIR/agent.sock.  PREFIX runs the socket
