@@ -7,6 +7,8 @@
 
 ACC_GROUP=jtaccgrp
 ACC_USERS=()
+# Command that acc_start puts before the agent's socket activator, such as (ip netns exec NS).
+ACC_AGENT_PREFIX=()
 
 # acc_setup TITLE [CONFIG_LINES]: acc_begin, then acc_start.
 acc_setup() {
@@ -59,7 +61,7 @@ CONF
                 t_end
                 exit 1
         }
-        acc_agent_start "$T_DIR/agent.conf"
+        acc_agent_start "$T_DIR/agent.conf" "${ACC_AGENT_PREFIX[@]}"
 }
 
 # acc_agent_start CONFIG [PREFIX...]: (re)starts the agent on $T_DIR/agent.sock.  PREFIX runs the socket
