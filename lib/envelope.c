@@ -206,8 +206,10 @@ int envelope_parse(const char *body, size_t size, Envelope *ret, EnvelopeError *
         }
 
         /* JSON_REJECT_DUPLICATES: a repeated key could show one value to the check and another to the
-         * handler.  jansson also rejects invalid UTF-8, NUL bytes and \u0000 escapes here. */
-        root = json_loadb(body, size, JSON_REJECT_DUPLICATES, &jerr);
+         * handler.  jansson also rejects invalid UTF-8, NUL bytes and \u0000 escapes here.  JSON_DECODE_ANY
+         * lets a scalar text through to the object check, so "1" is reported as not an object rather than
+         * as a syntax error. */
+        root = json_loadb(body, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 
         r = envelope_take_request_id(root, ret);
         if (r < 0)
