@@ -433,7 +433,10 @@ static json_t *redact_object(const ParamSpec *table, json_t *params)
                         json_array_foreach(v, i, item)
                                 json_array_append_new(shown, json_is_object(item) ? redact_object(s->items, item)
                                                                                    : json_string("<invalid>"));
-                } else
+                } else if (s->type == PARAM_OBJECT_ARRAY)
+                        /* Not an array, so its items' secret fields cannot be told apart: show none of it. */
+                        shown = json_string("<invalid>");
+                else
                         shown = json_deep_copy(v);
 
                 json_object_set_new(copy, key, shown ?: json_null());
