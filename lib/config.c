@@ -20,8 +20,10 @@ struct AgentConfig {
 
 typedef struct LoadState {
         AgentConfig *config;
+        FILE *f;
         const char *file;
-        char *error;
+        unsigned line; /* of the line inih is parsing */
+        char *error;   /* the first error only */
 } LoadState;
 
 static size_t config_key_count(void)
@@ -122,6 +124,35 @@ static const char *config_value_invalid(const ConfigKey *k, const char *v)
         return "unknown type";
 }
 
+/*
+ * Feeds inih one line at a time.  Counting lines here gives the handler its line number, returning NULL
+ * after the first error stops the parse there, and a line longer than inih's buffer is an error: inih
+ * would otherwise parse its remainder as a line of its own, which can set another key.
+ */
+static char *config_read_line(char *buf, int size, void *stream)
+{
+        LoadState *st = stream;
+        size_t n;
+
+        if (st->error || !fgets(buf, size, st->f))
+                return NULL;
+        st->line++;
+
+        n = strlen(buf);
+        if (n + 1 == (size_t) size && buf[n - 1] != '\n') {
+                int c = getc(st->f);
+
+                /* A line that fills the buffer exactly, newline aside, still fits. */
+                if (c != EOF && c != '\n') {
+                        if (asprintf(&st->error, "%s:%u: line longer than %d bytes", st->file, st->line,
+                                     size - 1) < 0)
+                                st->error = NULL;
+                        return NULL;
+                }
+        }
+        return buf;
+}
+
 static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
         LoadState *st = user;
@@ -130,17 +161,21 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 
         if (!name) /* a section header on its own (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
                 return 1;
+        if (st->error)
+                return 0;
 
         i = config_key_index(section, name);
         if (i < 0) {
-                if (asprintf(&st->error, "%s: unknown key '%s' in section [%s]", st->file, name, section) < 0)
+                if (asprintf(&st->error, "%s:%u: unknown key '%s' in section [%s]", st->file, st->line, name,
+                             section) < 0)
                         st->error = NULL;
                 return 0;
         }
 
         reason = config_value_invalid(&config_keys[i], value);
         if (reason) {
-                if (asprintf(&st->error, "%s: [%s] %s: %s", st->file, section, name, reason) < 0)
+                if (asprintf(&st->error, "%s:%u: [%s] %s: %s", st->file, st->line, section, name,
+                             reason) < 0)
                         st->error = NULL;
                 return 0;
         }
@@ -164,15 +199,23 @@ static int config_load_file(LoadState *st, const char *path, bool optional)
                 return r;
         }
 
+        st->f = f;
         st->file = path;
-        r = ini_parse_file(f, config_ini_handler, st);
+        st->line = 0;
+        r = ini_parse_stream(config_read_line, st, config_ini_handler, st);
         fclose(f);
-        if (r != 0) {
-                if (!st->error && asprintf(&st->error, "%s:%d: syntax error", path, r) < 0)
+        st->f = NULL;
+        if (r < 0)
+                return -ENOMEM;
+
+        /* inih returns the line of its first error, syntax or handler.  The parse stopped at the line of
+         * st->error, so an earlier line in r is a syntax error that came first. */
+        if (r > 0 && (!st->error || (unsigned) r < st->line)) {
+                free(st->error);
+                if (asprintf(&st->error, "%s:%d: syntax error", path, r) < 0)
                         st->error = NULL;
-                return -EINVAL;
         }
-        return 0;
+        return r > 0 || st->error ? -EINVAL : 0;
 }
 
 static int conf_d_filter(const struct dirent *d)
