@@ -155,6 +155,22 @@ static int request_admit(Request *q, int in_fd, void **ret_params)
                 return -EINVAL;
         }
 
+        /* A caller that no policy admits is refused before its request reaches the JSON parser, so it can
+         * probe neither the parser nor the catalogue and its params.  Its request id is not read either. */
+        if (!q->peer_known || !policy_peer_known(q->config, &q->peer)) {
+                q->envelope.request_id = ulid_new();
+                q->envelope.request_id_minted = true;
+                if (!q->peer_known)
+                        request_fail(q, AGENT_PERMISSION_DENIED, NULL,
+                                     "the caller's credentials could not be read");
+                else
+                        request_fail(q, AGENT_PERMISSION_DENIED, NULL,
+                                     "permission denied for uid %u: the caller is neither root nor in an allowed "
+                                     "group",
+                                     (unsigned) q->peer.uid);
+                return -EINVAL;
+        }
+
         r = envelope_parse(body, size, &q->envelope, &env_error);
         if (r < 0) {
                 json_t *details = env_error.field ? json_pack("{s:s}", "field", env_error.field) : NULL;
@@ -173,10 +189,6 @@ static int request_admit(Request *q, int in_fd, void **ret_params)
 
         q->redacted_params = param_redact(q->action->params, q->envelope.params);
 
-        if (!q->peer_known) {
-                request_fail(q, AGENT_PERMISSION_DENIED, NULL, "the caller's credentials could not be read");
-                return -EINVAL;
-        }
         if (policy_check(q->config, q->action, &q->peer, &reason) < 0) {
                 request_fail(q, AGENT_PERMISSION_DENIED, NULL, "permission denied for uid %u: %s",
                              (unsigned) q->peer.uid, reason);
