@@ -2,7 +2,7 @@
 /*
  * frame-client: a test client that sends raw bytes to the agent and prints the response body.
  *
- *   frame-client [--raw] [--hangup] [--no-read] SOCKET < INPUT
+ *   frame-client [--raw] [--hangup] SOCKET < INPUT
  *
  * Without --raw, INPUT is the JSON body and the 4-byte length prefix is added.  With --raw, INPUT is sent
  * as is (for truncated frames, bad prefixes and the like).  --hangup closes the connection right after
