@@ -63,7 +63,7 @@ static AgentConfig *load_config(const char *policy)
 /* Connects as uid (switching to it first unless it is ours), sends frame, and writes the response body,
  * or nothing when none came, to out_fd.  Runs in a child and exits. */
 _Noreturn static void run_client(const char *socket_path, uid_t uid, const void *frame, size_t size,
-                                 int out_fd)
+                                 bool close_write, int out_fd)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_free_ char *body = NULL;
@@ -78,17 +78,20 @@ _Noreturn static void run_client(const char *socket_path, uid_t uid, const void 
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 _exit(11);
-        if (send(fd, frame, size, MSG_NOSIGNAL) != (ssize_t) size)
+        if (size > 0 && send(fd, frame, size, MSG_NOSIGNAL) != (ssize_t) size)
                 _exit(12);
-        (void) shutdown(fd, SHUT_WR);
+        if (close_write)
+                (void) shutdown(fd, SHUT_WR);
         if (frame_read(fd, 1u << 20, 10000, &body, &body_size, &io_errno) == FRAME_OK &&
             write(out_fd, body, body_size) != (ssize_t) body_size)
                 _exit(13);
         _exit(0);
 }
 
-/* Serves one request from a caller running as uid and returns the parsed response, or NULL for none. */
-static json_t *serve_as(const AgentConfig *c, uid_t uid, const char *body)
+/* Serves frame_size bytes of the frame of body from a caller running as uid, and returns the parsed
+ * response, or NULL for none.  The caller shuts down its side after sending unless keep_open is set. */
+static json_t *serve_partial(const AgentConfig *c, uid_t uid, const char *body, size_t frame_size,
+                             bool keep_open)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int listener = -1, conn = -1;
@@ -119,7 +122,8 @@ static json_t *serve_as(const AgentConfig *c, uid_t uid, const char *body)
         ck_assert_int_ge(pid, 0);
         if (pid == 0) {
                 close(out[0]);
-                run_client(sa.sun_path, uid, frame, n + 4, out[1]);
+                run_client(sa.sun_path, uid, frame, frame_size < n + 4 ? frame_size : n + 4, !keep_open,
+                           out[1]);
         }
         close(out[1]);
 
@@ -136,6 +140,11 @@ static json_t *serve_as(const AgentConfig *c, uid_t uid, const char *body)
                 return NULL;
         response[got] = '\0';
         return json_loads(response, JSON_REJECT_DUPLICATES, NULL);
+}
+
+static json_t *serve_as(const AgentConfig *c, uid_t uid, const char *body)
+{
+        return serve_partial(c, uid, body, SIZE_MAX, false);
 }
 
 static const char *code_of(json_t *response)
@@ -201,6 +210,34 @@ START_TEST(test_denied_action)
 }
 END_TEST
 
+START_TEST(test_frame_timeout)
+{
+        _cleanup_free_ char *policy = admit_self_policy(), *text = NULL;
+        AgentConfig *c;
+        _cleanup_json_ json_t *r = NULL;
+
+        /* The caller sends the length prefix and part of the body, then waits without closing. */
+        ck_assert_int_ge(asprintf(&text, "%s\n[agent]\nread_timeout_ms = 300", policy), 0);
+        c = load_config(text);
+        r = serve_partial(c, getuid(), "{\"action\":\"agent.ping\"}", 10, true);
+        ck_assert_str_eq(code_of(r), "TIMEOUT");
+        ck_assert_str_eq(json_string_value(json_object_get(r, "error")),
+                         "request frame did not arrive within 300 ms");
+        config_free(c);
+}
+END_TEST
+
+START_TEST(test_no_bytes_no_response)
+{
+        _cleanup_free_ char *policy = admit_self_policy();
+        AgentConfig *c = load_config(policy);
+
+        /* A peer that closes before sending a byte gets no response. */
+        ck_assert_ptr_null(serve_partial(c, getuid(), "{}", 0, false));
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_stranger_ping)
 {
         AgentConfig *c = load_config(NULL);
@@ -260,6 +297,8 @@ static Suite *agent_suite(void)
         tcase_add_test(tc, test_ping_admitted);
         tcase_add_test(tc, test_unknown_action_admitted);
         tcase_add_test(tc, test_denied_action);
+        tcase_add_test(tc, test_frame_timeout);
+        tcase_add_test(tc, test_no_bytes_no_response);
         tcase_add_test(tc, test_stranger_ping);
         tcase_add_test(tc, test_stranger_learns_nothing);
         tcase_add_test(tc, test_stranger_minted_id);
