@@ -24,11 +24,7 @@ static inline void closep(int *fd)
         }
 }
 
-static inline void json_decrefp(json_t **j)
-{
-        if (*j)
-                json_decref(*j);
-}
+/* json_decrefp() comes from jansson.h (2.14 and later define it for GCC and clang). */
 
 static inline void strv_free(char **v)
 {
