@@ -41,5 +41,5 @@ const ConfigKey config_keys[] = {
         { "policy", "denied", CONFIG_LIST, "", NULL,
           "Action names or shell patterns (fnmatch) that no caller, root included, may run on this host." },
 
-        { NULL },
+        {},
 };
