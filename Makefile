@@ -51,9 +51,15 @@ TOOL_BIN := $(TOOL_SRC:t/tools/%.c=$(B)/t/tools/%)
 
 all: $(CMD_BIN) $(TOOL_BIN)
 
+V ?= 0
+ifeq ($(V),0)
+Q := @
+endif
+
 $(B)/%.o: %.c $(wildcard lib/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -c -o $@ $<
 
 $(B)/libjabali.a: $(LIB_OBJ)
 	rm -f $@

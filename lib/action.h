@@ -72,6 +72,11 @@ struct ActionContext {
         pid_t peer_pid;
         uint64_t deadline_usec; /* CLOCK_MONOTONIC */
 
+        /* What the request path found out about the host, for agent.version. */
+        bool journal_ok;
+        const char *apparmor_state;
+        const char *capabilities_kept;
+
         /* Set by the handler. */
         char *target_user; /* the account acted on, for the audit record */
         json_t *result;
@@ -92,6 +97,9 @@ int action_fail(ActionContext *ctx, AgentCode code, json_t *details, const char 
  * UNSAFE_PATH, EWOULDBLOCK/EBUSY BUSY, ETIMEDOUT/ETIME TIMEOUT, EACCES/EPERM PERMISSION_DENIED, others
  * INTERNAL.  The message is the formatted text followed by ": " and strerror(-r).  Returns ACTION_FAILED. */
 int action_fail_errno(ActionContext *ctx, int r, const char *fmt, ...) _printf_(3, 4);
+
+/* Maps a negative errno to the code action_fail_errno() uses. */
+AgentCode agent_code_from_errno(int r);
 
 /* Records the account acted on for the audit record. */
 int action_set_target_user(ActionContext *ctx, const char *user);

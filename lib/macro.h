@@ -24,7 +24,11 @@ static inline void closep(int *fd)
         }
 }
 
-/* json_decrefp() comes from jansson.h (2.14 and later define it for GCC and clang). */
+static inline void json_unrefp(json_t **j)
+{
+        if (*j)
+                json_decref(*j);
+}
 
 static inline void strv_free(char **v)
 {
@@ -42,7 +46,7 @@ static inline void strv_freep(char ***v)
 
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_json_ _cleanup_(json_decrefp)
+#define _cleanup_json_ _cleanup_(json_unrefp)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
