@@ -7,6 +7,44 @@
 #include "macro.h"
 
 static const char *const apparmor_modes[] = { "require", "auto", "off", NULL };
+static const char *const service_signals[] = { "HUP", "USR1", "USR2", "QUIT", "TERM", "INT", "WINCH", NULL };
+
+/*
+ * The keys of one service the agent reloads or restarts, in the section [service.NAME].  A family that
+ * manages another service adds one line with that service's defaults, for example
+ *     SERVICE_KEYS("php8.2-fpm", "php8.2-fpm.service", "/run/php/php8.2-fpm.pid", "php-fpm8.2", "USR2"),
+ * Command keys are argv lists split at spaces, so no word of a command can contain a space.
+ */
+/* clang-format off */
+#define SERVICE_KEYS(name, unit, pidfile, process_name, reload_signal)                                      \
+        { "service." name, "unit", CONFIG_STRING, unit, NULL,                                               \
+          "systemd unit to reload, restart, start or stop over D-Bus when systemd runs.  Empty: use the "   \
+          "commands or the pidfile below even under systemd (private test instances)." },                   \
+        { "service." name, "pidfile", CONFIG_PATH, pidfile, NULL,                                           \
+          "Pidfile of the main process, used without systemd to send reload_signal and stop_signal.  It "   \
+          "must be a regular file owned by root (or the agent's user) that only its owner can write." },    \
+        { "service." name, "process_name", CONFIG_STRING, process_name, NULL,                               \
+          "Program name the pidfile's process must run (its comm, or the file name of /proc/PID/exe), so "  \
+          "a stale pidfile whose pid now belongs to another process is never signalled.  Empty: no "        \
+          "check." },                                                                                       \
+        { "service." name, "reload_signal", CONFIG_ENUM, reload_signal, service_signals,                    \
+          "Signal sent to the pidfile's process to reload it without systemd." },                           \
+        { "service." name, "stop_signal", CONFIG_ENUM, "TERM", service_signals,                             \
+          "Signal sent to the pidfile's process to stop it without systemd; the agent then waits for it "   \
+          "to exit." },                                                                                     \
+        { "service." name, "reload_command", CONFIG_LIST, "", NULL,                                         \
+          "Command that reloads the service without systemd, used instead of reload_signal when set: "      \
+          "words separated by spaces, the first an absolute path.  No word can contain a space." },         \
+        { "service." name, "restart_command", CONFIG_LIST, "", NULL,                                        \
+          "Command that restarts the service without systemd, in the form of reload_command.  Without "     \
+          "it, a restart fails when systemd does not run." },                                               \
+        { "service." name, "start_command", CONFIG_LIST, "", NULL,                                          \
+          "Command that starts the service without systemd, in the form of reload_command.  Without it, "   \
+          "a start fails when systemd does not run." },                                                     \
+        { "service." name, "stop_command", CONFIG_LIST, "", NULL,                                           \
+          "Command that stops the service without systemd, used instead of stop_signal when set, in the "   \
+          "form of reload_command." }
+/* clang-format on */
 
 const ConfigKey config_keys[] = {
         /* The request reader. */
@@ -74,5 +112,9 @@ const ConfigKey config_keys[] = {
         { "nginx", "listen_https", CONFIG_LIST, "443 [::]:443", NULL,
           "Listen addresses of the TLS server of each vhost with a certificate." },
 
-        {},
+        /* Services the agent controls.  Without systemd, reload sends reload_signal and stop sends
+         * stop_signal and waits, unless a command is configured.  Start and restart need a command. */
+        SERVICE_KEYS("nginx", "nginx.service", "/run/nginx.pid", "nginx", "HUP"),
+
+        { .section = NULL },
 };
