@@ -292,9 +292,14 @@ int nginx_config_test(ActionContext *ctx)
         if (spawn_succeeded(&result))
                 return 0;
 
+        /* The output is raw bytes; JSON needs valid UTF-8, and nginx's messages are ASCII. */
+        for (size_t i = 0; result.out && i < result.out_size; i++)
+                if ((unsigned char) result.out[i] >= 0x80 || (result.out[i] < 0x20 && result.out[i] != '\n'))
+                        result.out[i] = '?';
+
         return action_fail(ctx, AGENT_CONFIG_INVALID,
-                           json_pack("{s:i, s:b, s:s}", "exit_status", result.exit_status, "timed_out",
-                                     result.timed_out, "output", result.out ?: ""),
+                           json_pack("{s:i, s:b, s:s%}", "exit_status", result.exit_status, "timed_out",
+                                     result.timed_out, "output", result.out ?: "", result.out ? result.out_size : 0),
                            "nginx rejected the configuration (%s)",
                            result.timed_out ? "test timed out" : "nginx -t failed");
 }

@@ -94,4 +94,11 @@ const char vhost_default_template[] =
         "                fastcgi_cache_key $scheme$request_method$host$request_uri;\n"
         "        }\n"
         "{{/php}}\n"
+        "{{^php}}\n"
+        "\n"
+        "        # Without PHP, scripts are not handed out as source.\n"
+        "        location ~ \\.php$ {\n"
+        "                deny all;\n"
+        "        }\n"
+        "{{/php}}\n"
         "}\n";
