@@ -223,8 +223,9 @@ int nginx_vhost_env(const AgentConfig *c, const char *home, VhostEnvStorage *ret
 
 int nginx_template_load(const AgentConfig *c, char **ret)
 {
-        _cleanup_free_ char *text = NULL;
-        const char *path = config_get(c, "nginx", "template");
+        _cleanup_free_ char *text = NULL, *dir = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        const char *path = config_get(c, "nginx", "template"), *slash;
         size_t size;
         int k;
 
@@ -236,8 +237,19 @@ int nginx_template_load(const AgentConfig *c, char **ret)
                 return 0;
         }
 
-        /* The template is the operator's file in a root-owned directory: read it like any config. */
-        k = safe_read_beneath(AT_FDCWD, path, TEMPLATE_MAX, &text, &size);
+        /* The template is the operator's file in a root-owned directory, so its directory is opened like any
+         * configuration path and only the file itself must not be a link. */
+        slash = strrchr(path, '/');
+        if (!slash || slash[1] == '\0')
+                return -EINVAL;
+        dir = strndup(path, slash == path ? 1 : (size_t) (slash - path));
+        if (!dir)
+                return -ENOMEM;
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return -errno;
+
+        k = safe_read_beneath(dir_fd, slash + 1, TEMPLATE_MAX, &text, &size);
         if (k < 0)
                 return k;
         if (strlen(text) != size)

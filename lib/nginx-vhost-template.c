@@ -44,7 +44,7 @@ const char vhost_default_template[] =
         "        # A symlink in the site is followed only when the link and its target have the same owner.\n"
         "        disable_symlinks if_not_owner;\n"
         "{{#rate_limit}}\n"
-        "        limit_req zone={{rate_zone}} burst={{rate_burst}} nodelay;\n"
+        "        limit_req zone={{rate_zone}}{{#rate_burst}} burst={{rate_burst}}{{/rate_burst}} nodelay;\n"
         "{{/rate_limit}}\n"
         "{{#conn_limit}}\n"
         "        limit_conn {{conn_zone}} {{conn_max}};\n"

@@ -464,7 +464,8 @@ static int vhost_strings_build(const VhostEnv *env, const VhostSpec *s, VhostStr
         v->certificate_key = strfmt("%s/%s/privkey.pem", env->certificate_dir, s->domain);
         v->rate_zone = strfmt("jabali_req_%s", s->domain);
         v->rate = strfmt("%ur/s", s->requests_per_second);
-        v->rate_burst = strfmt("%u", s->burst);
+        /* nginx rejects burst=0, so a zero burst leaves the parameter out. */
+        v->rate_burst = s->burst > 0 ? strfmt("%u", s->burst) : strdup("");
         v->conn_zone = strfmt("jabali_conn_%s", s->domain);
         v->conn_max = strfmt("%u", s->connections);
         if (!v->document_root || !v->access_log || !v->error_log || !v->cache_path || !v->cache_zone ||

@@ -183,13 +183,24 @@ http {{
         if not wait_until(lambda: not os.path.exists(f"/proc/{pid}"), timeout=10):
             os.kill(pid, signal.SIGKILL)
 
-    def reload_count(self):
-        """Number of reloads the master has started, from its error log ('reconfiguring')."""
+    def _count_reconfiguring(self):
         try:
             with open(self.error_log) as f:
                 return sum(1 for line in f if line.rstrip().endswith(": reconfiguring"))
         except FileNotFoundError:
             return 0
+
+    def reload_count(self, settle=0.3):
+        """Number of reloads the master has started, from its error log ('reconfiguring').  The master logs
+        a reload when it handles the signal, so the count is read until it stays the same for settle
+        seconds."""
+        count = self._count_reconfiguring()
+        while True:
+            time.sleep(settle)
+            again = self._count_reconfiguring()
+            if again == count:
+                return count
+            count = again
 
     def test_count(self):
         """Number of times the agent ran its test command (the counting wrapper appends one line each)."""
@@ -434,8 +445,8 @@ reload_signal = HUP
         return subprocess.run([AGENTCTL, "--socket", self.socket] + list(args), capture_output=True, text=True)
 
 
-def snapshot_tree(*paths):
-    """Returns {path: (kind, bytes or link target, mode, uid, gid, mtime_ns)} of every entry below paths."""
+def snapshot_tree(*paths, mtime=True):
+    """Returns {path: (kind, bytes or link target, mode, uid, gid[, mtime_ns])} of every entry below paths."""
     state = {}
     for top in paths:
         for dirpath, dirnames, filenames in os.walk(top):
@@ -446,7 +457,8 @@ def snapshot_tree(*paths):
                     state[p] = ("link", os.readlink(p), st.st_uid, st.st_gid)
                 elif os.path.isfile(p):
                     with open(p, "rb") as f:
-                        state[p] = ("file", f.read(), st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns)
+                        state[p] = ("file", f.read(), st.st_mode, st.st_uid, st.st_gid) + \
+                            ((st.st_mtime_ns,) if mtime else ())
                 else:
                     state[p] = ("dir", None, st.st_mode, st.st_uid, st.st_gid)
     return state
