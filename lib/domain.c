@@ -42,15 +42,15 @@ int domain_lookup_account(ActionContext *ctx, const char *user, Account *ret)
         k = account_lookup_managed(ctx->config, user, ret);
         if (k == -ENOENT)
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION, json_pack("{s:s}", "param", "user"),
-                                   "Account %s does not exist", user);
+                                   "account %s does not exist; create it with user.create first", user);
         if (k == -EPERM)
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION, json_pack("{s:s}", "param", "user"),
-                                   "Account %s is not managed by the agent", user);
+                                   "account %s is not managed by the agent", user);
         if (k == -EINVAL)
                 return action_fail(ctx, AGENT_INVALID_PARAMS, json_pack("{s:s}", "param", "user"),
-                                   "Invalid account name");
+                                   "invalid account name");
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to look up account %s", user);
+                return action_fail_errno(ctx, k, "failed to look up account %s", user);
         return 0;
 }
 
@@ -61,12 +61,12 @@ int domain_open_home(ActionContext *ctx, const Account *a)
 
         if (fd == -ELOOP || fd == -ENOTDIR || fd == -EXDEV)
                 return action_fail(ctx, AGENT_UNSAFE_PATH, json_pack("{s:s}", "path", a->home),
-                                   "Home directory %s is a symlink or not a directory", a->home);
+                                   "home directory %s is a symlink or not a directory", a->home);
         if (fd == -EPERM)
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION, json_pack("{s:s}", "path", a->home),
-                                   "Home directory %s is not owned by %s", a->home, a->name);
+                                   "home directory %s is not owned by %s", a->home, a->name);
         if (fd < 0)
-                return action_fail_errno(ctx, fd, "Failed to open home directory %s", a->home);
+                return action_fail_errno(ctx, fd, "failed to open home directory %s", a->home);
         return fd;
 }
 
@@ -105,19 +105,19 @@ static int domain_ensure_tree(ActionContext *ctx, const Account *a, const char *
         probe = safe_open_beneath(home_fd, path, O_RDONLY | O_DIRECTORY, 0);
         existed = probe >= 0;
         if (probe < 0 && probe != -ENOENT && probe != -ELOOP && probe != -EXDEV && probe != -ENOTDIR)
-                return action_fail_errno(ctx, probe, "Failed to open %s/%s", a->home, path);
+                return action_fail_errno(ctx, probe, "failed to open %s/%s", a->home, path);
 
         root_fd = safe_mkdir_beneath(home_fd, path, DOMAIN_DIR_MODE, a->uid, a->gid, false);
         if (root_fd == -ELOOP || root_fd == -EXDEV || root_fd == -ENOTDIR)
                 return action_fail(ctx, AGENT_UNSAFE_PATH, json_pack("{s:s}", "path", path),
                                    "%s/%s has a symlink or a non-directory on the way", a->home, path);
         if (root_fd < 0)
-                return action_fail_errno(ctx, root_fd, "Failed to create %s/%s", a->home, path);
+                return action_fail_errno(ctx, root_fd, "failed to create %s/%s", a->home, path);
 
         if (!existed) {
                 k = write_placeholder(root_fd, a, domain);
                 if (k < 0)
-                        return action_fail_errno(ctx, k, "Failed to write the placeholder page of %s",
+                        return action_fail_errno(ctx, k, "failed to write the placeholder page of %s",
                                                  domain);
         }
         return 0;
@@ -154,7 +154,7 @@ int domain_set_aliases(ActionContext *ctx, VhostSpec *s, const ParamStrv *aliase
 
         if (aliases->n > VHOST_ALIASES_MAX)
                 return action_fail(ctx, AGENT_INVALID_PARAMS, json_pack("{s:s}", "param", "aliases"),
-                                   "At most %d aliases are allowed", VHOST_ALIASES_MAX);
+                                   "at most %d aliases are allowed", VHOST_ALIASES_MAX);
 
         for (size_t i = 0; i < aliases->n; i++)
                 if (streq(aliases->v[i], s->domain)) {
@@ -162,7 +162,7 @@ int domain_set_aliases(ActionContext *ctx, VhostSpec *s, const ParamStrv *aliase
                         if (asprintf(&param, "aliases[%zu]", i) < 0)
                                 return -ENOMEM;
                         return action_fail(ctx, AGENT_INVALID_PARAMS, json_pack("{s:s}", "param", param),
-                                           "Parameter '%s' is the domain itself", param);
+                                           "parameter '%s' is the domain itself", param);
                 }
 
         copy = calloc(aliases->n + 1, sizeof(char *));
@@ -202,9 +202,9 @@ static int fail_site_read(ActionContext *ctx, const NginxSites *sites, const cha
                                    sites->available_path, domain);
         if (k == -EBADMSG)
                 return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "param", "domain"),
-                                   "The agent's header in %s/%s.conf is malformed; fix or remove the file",
+                                   "the agent's header in %s/%s.conf is malformed; fix or remove the file",
                                    sites->available_path, domain);
-        return action_fail_errno(ctx, k, "Failed to read the vhost of %s", domain);
+        return action_fail_errno(ctx, k, "failed to read the vhost of %s", domain);
 }
 
 int domain_read_site(ActionContext *ctx, const NginxSites *sites, const char *domain, VhostSpec *ret,
@@ -259,7 +259,7 @@ int domain_write_site(ActionContext *ctx, const NginxSites *sites, const Account
         k = vhost_render(template, &env.env, s, &content, &error);
         if (k == -EINVAL || k == -EBADMSG || k == -EFBIG)
                 return action_fail(ctx, AGENT_CONFIG_INVALID, json_pack("{s:s}", "template", error ?: ""),
-                                   "Failed to render the vhost of %s: %s", s->domain, error ?: "invalid");
+                                   "failed to render the vhost of %s: %s", s->domain, error ?: "invalid");
         if (k < 0)
                 return k;
 
@@ -280,7 +280,7 @@ static int domain_apply(ActionContext *ctx, const NginxSites *sites, const Accou
 
         k = nginx_sites_find_conflict(sites, s->domain, names, &name, &owner_domain);
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to read the vhosts in %s", sites->available_path);
+                return action_fail_errno(ctx, k, "failed to read the vhosts in %s", sites->available_path);
         if (k > 0)
                 /* The other site's owner is not named: a tenant must not learn who hosts a name. */
                 return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "name", name),
@@ -320,12 +320,12 @@ int domain_begin(ActionContext *ctx, NginxSites *ret_sites)
 
         lock_fd = nginx_lock(ctx);
         if (lock_fd < 0)
-                return action_fail_errno(ctx, lock_fd, "Failed to take the nginx lock");
+                return action_fail_errno(ctx, lock_fd, "failed to take the nginx lock");
 
         k = nginx_sites_open(ctx->config, ret_sites);
         if (k < 0) {
                 close(lock_fd);
-                return action_fail_errno(ctx, k, "Failed to open the nginx sites directories");
+                return action_fail_errno(ctx, k, "failed to open the nginx sites directories");
         }
         return lock_fd;
 }
@@ -408,7 +408,7 @@ static int domain_update(ActionContext *ctx, void *params)
                 return k;
         if (!exists)
                 return action_fail(ctx, AGENT_NOT_FOUND, json_pack("{s:s}", "param", "domain"),
-                                   "Domain %s has no vhost", p->domain);
+                                   "domain %s has no vhost", p->domain);
         if (!streq(spec.user, account.name))
                 return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "param", "domain"),
                                    "%s belongs to another account", p->domain);
@@ -434,9 +434,10 @@ static int domain_update(ActionContext *ctx, void *params)
                 spec.redirect_https = p->redirect_https.v;
         if (p->tls.set) {
                 if (p->tls.v && !nginx_certificate_exists(ctx->config, spec.domain))
-                        return action_fail(ctx, AGENT_FAILED_PRECONDITION,
-                                           json_pack("{s:s}", "param", "tls"),
-                                           "Domain %s has no certificate yet", spec.domain);
+                        return action_fail(
+                                ctx, AGENT_FAILED_PRECONDITION, json_pack("{s:s}", "param", "tls"),
+                                "domain %s has no certificate yet; issue one with ssl.issue first",
+                                spec.domain);
                 spec.tls = p->tls.v;
         }
 
@@ -512,7 +513,7 @@ static int domain_delete(ActionContext *ctx, void *params)
                                            "%s/%s has a symlink on the way or crosses a mount point",
                                            account.home, path);
                 if (k < 0 && k != -ENOENT)
-                        return action_fail_errno(ctx, k, "Failed to remove %s/%s", account.home, path);
+                        return action_fail_errno(ctx, k, "failed to remove %s/%s", account.home, path);
                 files_removed = k >= 0;
         }
 

@@ -30,7 +30,7 @@ static int nginx_reload_action(ActionContext *ctx, void *params)
 
         lock_fd = nginx_lock(ctx);
         if (lock_fd < 0)
-                return action_fail_errno(ctx, lock_fd, "Failed to take the nginx lock");
+                return action_fail_errno(ctx, lock_fd, "failed to take the nginx lock");
 
         k = nginx_config_test(ctx);
         if (k < 0)
@@ -75,14 +75,14 @@ static int nginx_cache_purge_action(ActionContext *ctx, void *params)
 
         k = nginx_sites_open(ctx->config, &sites);
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to open the nginx sites directories");
+                return action_fail_errno(ctx, k, "failed to open the nginx sites directories");
 
         k = domain_read_site(ctx, &sites, p->domain, &spec, &exists);
         if (k < 0)
                 return k;
         if (!exists)
                 return action_fail(ctx, AGENT_NOT_FOUND, json_pack("{s:s}", "param", "domain"),
-                                   "Domain %s has no vhost", p->domain);
+                                   "domain %s has no vhost", p->domain);
         k = action_set_target_user(ctx, spec.user);
         if (k < 0)
                 return k;
@@ -92,9 +92,9 @@ static int nginx_cache_purge_action(ActionContext *ctx, void *params)
                 goto done;
         if (cache_fd == -ELOOP || cache_fd == -ENOTDIR)
                 return action_fail(ctx, AGENT_UNSAFE_PATH, NULL,
-                                   "The cache directory of %s is not a directory", spec.domain);
+                                   "the cache directory of %s is not a directory", spec.domain);
         if (cache_fd < 0)
-                return action_fail_errno(ctx, cache_fd, "Failed to open the cache directory of %s",
+                return action_fail_errno(ctx, cache_fd, "failed to open the cache directory of %s",
                                          spec.domain);
 
         if (!p->paths.v || p->paths.n == 0) {
@@ -111,7 +111,7 @@ static int nginx_cache_purge_action(ActionContext *ctx, void *params)
                 k = nginx_cache_purge_paths(cache_fd, hosts, (const char *const *) p->paths.v, &removed);
         }
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to purge the cache of %s", spec.domain);
+                return action_fail_errno(ctx, k, "failed to purge the cache of %s", spec.domain);
 
 done:
         ctx->result = json_pack("{s:b, s:s, s:i}", "changed", removed > 0, "domain", spec.domain, "removed",
@@ -145,7 +145,7 @@ static int nginx_ratelimits_apply_action(ActionContext *ctx, void *params)
                 return k;
         if (!exists)
                 return action_fail(ctx, AGENT_NOT_FOUND, json_pack("{s:s}", "param", "domain"),
-                                   "Domain %s has no vhost", p->domain);
+                                   "domain %s has no vhost", p->domain);
         k = action_set_target_user(ctx, spec.user);
         if (k < 0)
                 return k;

@@ -299,7 +299,7 @@ int nginx_config_test(ActionContext *ctx)
         };
         k = spawn_run(&opts, &result);
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to run the nginx test command %s", argv[0]);
+                return action_fail_errno(ctx, k, "failed to run the nginx test command %s", argv[0]);
 
         if (spawn_succeeded(&result))
                 return 0;
@@ -311,7 +311,8 @@ int nginx_config_test(ActionContext *ctx)
 
         return action_fail(ctx, AGENT_CONFIG_INVALID,
                            json_pack("{s:i, s:b, s:s%}", "exit_status", result.exit_status, "timed_out",
-                                     result.timed_out, "output", result.out ?: "", result.out ? result.out_size : 0),
+                                     result.timed_out, "output", result.out ?: "",
+                                     result.out ? result.out_size : 0),
                            "nginx rejected the configuration (%s)",
                            result.timed_out ? "test timed out" : "nginx -t failed");
 }
@@ -328,7 +329,7 @@ int nginx_reload(ActionContext *ctx)
                             &error);
         if (k < 0)
                 return action_fail(ctx, AGENT_UNAVAILABLE, json_pack("{s:s}", "service", service),
-                                   "Failed to reload nginx: %s", error ?: strerror(-k));
+                                   "failed to reload nginx: %s", error ?: strerror(-k));
         return 0;
 }
 
@@ -444,7 +445,7 @@ int nginx_site_apply(ActionContext *ctx, const NginxSites *s, const char *domain
 
         k = file_backup_take(s->available_fd, name, &backup.file);
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to read the vhost %s/%s", s->available_path, name);
+                return action_fail_errno(ctx, k, "failed to read the vhost %s/%s", s->available_path, name);
         backup.taken = true;
 
         k = link_state_read(s->enabled_fd, name, &backup.link);
@@ -453,7 +454,7 @@ int nginx_site_apply(ActionContext *ctx, const NginxSites *s, const char *domain
                                    "%s/%s is not a symlink, so the agent does not manage it",
                                    s->enabled_path, name);
         if (k < 0)
-                return action_fail_errno(ctx, k, "Failed to read the link %s/%s", s->enabled_path, name);
+                return action_fail_errno(ctx, k, "failed to read the link %s/%s", s->enabled_path, name);
 
         if (site_matches(s, name, target, &backup, content)) {
                 *ret_changed = false;
@@ -476,7 +477,7 @@ int nginx_site_apply(ActionContext *ctx, const NginxSites *s, const char *domain
         }
         if (k < 0) {
                 (void) site_restore(s, name, &backup);
-                return action_fail_errno(ctx, k, "Failed to write the vhost of %s", domain);
+                return action_fail_errno(ctx, k, "failed to write the vhost of %s", domain);
         }
 
         k = nginx_config_test(ctx);

@@ -730,11 +730,39 @@ def test_audit_unavailable():
         proc.wait()
 
 
+GOLDEN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden")
+
+# The pairs run in this order, since each one starts from the state the previous ones left.
+GOLDEN_ORDER = ["domain.create", "domain.create-repeat", "domain.create-unknown-param", "domain.create-injection",
+                "domain.create-conflict", "domain.update", "domain.update-missing", "nginx.ratelimits.apply",
+                "nginx.cache.purge", "nginx.reload", "domain.delete", "domain.delete-repeat"]
+
+
+def test_golden():
+    """Wire-contract pairs: each request file is sent as is and the response must equal the stored one.
+    With JABALI_GOLDEN_WRITE=1 the responses are written instead, for review."""
+    section("golden wire contract")
+    write = os.environ.get("JABALI_GOLDEN_WRITE") == "1"
+    as_user(ALICE, "/bin/mkdir", "-p", f"/home/{ALICE}/domains/golden.example/web")
+    for name in GOLDEN_ORDER:
+        with open(os.path.join(GOLDEN_DIR, name + ".request.json"), "rb") as f:
+            request = f.read().strip()
+        response = ENV.agent.call_raw(request)
+        path = os.path.join(GOLDEN_DIR, name + ".response.json")
+        if write:
+            with open(path, "w") as f:
+                f.write(json.dumps(response, indent=2, sort_keys=True) + "\n")
+            continue
+        with open(path) as f:
+            expected = json.load(f)
+        R.equal(response, expected, f"{name} response")
+
+
 TESTS = [test_create, test_create_via_cli, test_idempotent, test_update_aliases, test_update_document_root,
          test_php_on_off, test_dotfiles_and_symlinks, test_acme_directory, test_tls, test_delete, test_conflicts,
          test_accounts, test_rollback_template, test_rollback_value, test_nginx_reload, test_ratelimits,
          test_cache_purge, test_concurrency, test_crafted_param_names, test_directive_injection,
-         test_invalid_names, test_name_normalisation, test_planted_links, test_audit_records,
+         test_invalid_names, test_name_normalisation, test_planted_links, test_golden, test_audit_records,
          test_audit_unavailable]
 
 
