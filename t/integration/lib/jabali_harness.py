@@ -397,8 +397,13 @@ reload_signal = HUP
         os.makedirs(os.path.join(self.root, "locks"), exist_ok=True)
         if os.path.exists(self.socket):
             os.unlink(self.socket)
-        argv = (argv_prefix or []) + ["systemd-socket-activate", "--accept", "-l", self.socket, AGENT,
-                                      "--config", self.conf]
+        # systemd-socket-activate passes only the variables named with -E to the agent.
+        passed = []
+        for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if name in os.environ:
+                passed += ["-E", name]
+        argv = (argv_prefix or []) + ["systemd-socket-activate", "--accept", "-l", self.socket] + passed + \
+            [AGENT, "--config", self.conf]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.root, "agent.stderr"), "a"),
                                      start_new_session=True)
