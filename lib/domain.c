@@ -537,7 +537,7 @@ static const ParamSpec domain_create_params[] = {
                      .description = "The account that owns the site; it must be managed by the agent."),
         DOMAIN_PARAM("aliases", aliases, .type = PARAM_STRING_ARRAY, .max = VHOST_ALIASES_MAX,
                      .check = validate_domain, .constraint = "domain names, as for domain",
-                     .description = "Other names the site answers to."),
+                     .description = "Other names the site serves."),
         DOMAIN_PARAM("php_version", php_version, .type = PARAM_STRING, .max = 8,
                      .check = domain_check_php_version, .constraint = "X.Y or none",
                      .description =

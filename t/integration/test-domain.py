@@ -48,12 +48,12 @@ def read_vhost(domain):
 
 
 def site_state():
-    """Every byte, link, mode, owner and mtime of the sites directories."""
+    """Returns every byte, link, mode, owner and mtime of the sites directories."""
     return snapshot_tree(ENV.nginx.sites_available, ENV.nginx.sites_enabled)
 
 
 def site_content():
-    """The same without mtimes: a restore rewrites the old bytes, so only the mtime may differ."""
+    """Returns the same without mtimes: a restore rewrites the old bytes, so only the mtime may differ."""
     return snapshot_tree(ENV.nginx.sites_available, ENV.nginx.sites_enabled, mtime=False)
 
 

@@ -78,7 +78,7 @@ def wait_until(predicate, timeout=10.0, interval=0.05):
 
 
 def journal_reachable():
-    """True when a journald answers on the standard socket (a stale socket file does not count)."""
+    """True when a journald accepts a connection on the standard socket (a stale socket file does not)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     try:
         s.connect(JOURNAL_SOCKET)
@@ -90,7 +90,7 @@ def journal_reachable():
 
 
 def ensure_journald():
-    """Starts a standalone journald when none answers.  Returns its Popen, or None when one already ran."""
+    """Starts a standalone journald when none is reachable.  Returns its Popen, or None when one already ran."""
     if journal_reachable():
         return None
     proc = subprocess.Popen(["/lib/systemd/systemd-journald"], stdin=subprocess.DEVNULL,
@@ -237,7 +237,7 @@ http {{
             return None, {}, str(e)
 
     def wait_for(self, host, path="/", status=200, contains=None, https=False, timeout=10):
-        """Polls until the site answers as expected (a reload takes effect asynchronously)."""
+        """Polls until the site responds as expected, since a reload takes effect asynchronously."""
         last = (None, {}, "")
 
         def ready():
