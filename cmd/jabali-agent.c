@@ -23,7 +23,8 @@ static void help(void)
 {
         printf("Usage: jabali-agent [--config PATH]\n"
                "       jabali-agent --dump-actions-markdown | --dump-config-markdown | --version\n\n"
-               "Serves one request on the connection passed by systemd socket activation (fd 3, or stdin and\n"
+               "Serves one request on the connection passed by systemd socket activation (fd 3, or stdin "
+               "and\n"
                "stdout when started with StandardInput=socket).\n\n"
                "  --config PATH              read PATH and PATH.d/*.conf (default %s)\n"
                "  --dump-actions-markdown    print the action reference and exit\n"
@@ -45,8 +46,9 @@ static int serve_config_error(int in_fd, int out_fd, const char *error)
         AuditRecord r = { .request_id = id, .result = "UNAVAILABLE", .message = error };
 
         (void) audit_write(AUDIT_REJECTED, &r);
-        if (asprintf(&text, "{\"request_id\":\"%s\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
-                            "\"the agent configuration is invalid; see the journal\"}",
+        if (asprintf(&text,
+                     "{\"request_id\":\"%s\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
+                     "\"the agent configuration is invalid; see the journal\"}",
                      id ?: "-") < 0)
                 return -ENOMEM;
 
@@ -115,9 +117,10 @@ int main(int argc, char *argv[])
                 in_fd = STDIN_FILENO;
                 out_fd = STDOUT_FILENO;
         } else {
-                fprintf(stderr, "No connection: expected one socket from systemd (fd 3) or a socket on stdin, "
-                                "got %d descriptors.  Run through jabali-agent.socket or systemd-socket-activate "
-                                "--accept.\n",
+                fprintf(stderr,
+                        "No connection: expected one socket from systemd (fd 3) or a socket on stdin, "
+                        "got %d descriptors.  Run through jabali-agent.socket or systemd-socket-activate "
+                        "--accept.\n",
                         n);
                 return 1;
         }

@@ -18,7 +18,7 @@ typedef struct Account {
         char *name;
         uid_t uid;
         gid_t gid;
-        char *home;  /* <home_root>/<name> */
+        char *home; /* <home_root>/<name> */
         char *shell;
 } Account;
 

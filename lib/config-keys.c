@@ -72,9 +72,11 @@ const ConfigKey config_keys[] = {
         /* The caller policy. */
         { "policy", "allowed_groups", CONFIG_LIST, "jabali", NULL,
           "Groups whose members may call panel actions besides root." },
-        { "policy", "allowed_users", CONFIG_LIST, "", NULL, "User names that may call panel actions besides root." },
+        { "policy", "allowed_users", CONFIG_LIST, "", NULL,
+          "User names that may call panel actions besides root." },
         { "policy", "root_only", CONFIG_LIST, "", NULL,
-          "Action names or shell patterns (fnmatch) restricted to root in addition to the built-in root-only "
+          "Action names or shell patterns (fnmatch) restricted to root in addition to the built-in "
+          "root-only "
           "actions." },
         { "policy", "denied", CONFIG_LIST, "", NULL,
           "Action names or shell patterns (fnmatch) that no caller, root included, may run on this host." },
@@ -116,5 +118,5 @@ const ConfigKey config_keys[] = {
          * stop_signal and waits, unless a command is configured.  Start and restart need a command. */
         SERVICE_KEYS("nginx", "nginx.service", "/run/nginx.pid", "nginx", "HUP"),
 
-        { .section = NULL },
+        {},
 };

@@ -47,7 +47,8 @@ static ssize_t config_key_index(const char *section, const char *key)
 
 static int parse_bool(const char *v, bool *ret)
 {
-        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off",
+                                                                                       "0" };
 
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 if (streq(v, yes[i])) {
@@ -106,7 +107,8 @@ static const char *config_value_invalid(const ConfigKey *k, const char *v)
         case CONFIG_UINT:
                 return parse_uint(v, &u) < 0 ? "expected a non-negative decimal integer" : NULL;
         case CONFIG_PATH:
-                return *v && !path_normalized(v) ? "expected an absolute path without '.', '..' or '//'" : NULL;
+                return *v && !path_normalized(v) ? "expected an absolute path without '.', '..' or '//'"
+                                                 : NULL;
         case CONFIG_ENUM:
                 for (const char *const *c = k->choices; c && *c; c++)
                         if (streq(*c, v))
@@ -133,7 +135,8 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 
         i = config_key_index(section, name);
         if (i < 0) {
-                if (asprintf(&st->error, "%s: unknown key '%s' in section [%s]", st->file, name, section) < 0)
+                if (asprintf(&st->error, "%s: unknown key '%s' in section [%s]", st->file, name, section) <
+                    0)
                         st->error = NULL;
                 return 0;
         }
@@ -253,7 +256,8 @@ AgentConfig *config_free(AgentConfig *c)
         return NULL;
 }
 
-static const char *config_lookup(const AgentConfig *c, const char *section, const char *key, ConfigType *ret_type)
+static const char *config_lookup(const AgentConfig *c, const char *section, const char *key,
+                                 ConfigType *ret_type)
 {
         ssize_t i = config_key_index(section, key);
 

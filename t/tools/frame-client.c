@@ -89,7 +89,8 @@ int main(int argc, char *argv[])
         }
 
         if (!raw) {
-                uint8_t header[4] = { (uint8_t) (n >> 24), (uint8_t) (n >> 16), (uint8_t) (n >> 8), (uint8_t) n };
+                uint8_t header[4] = { (uint8_t) (n >> 24), (uint8_t) (n >> 16), (uint8_t) (n >> 8),
+                                      (uint8_t) n };
                 if (write_all(fd, header, sizeof(header)) < 0)
                         return 2;
         }
