@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Generated from data/nginx-vhost.conf.tmpl by data/embed-template: edit the template, then run that script. */
+/* Generated from data/nginx-vhost.conf.tmpl by data/embed-template: edit the template, then run that
+ * script. */
 #include "nginx-vhost.h"
 
+/* clang-format off */
 const char vhost_default_template[] =
         "{{! The default vhost template of jabali-agent, rendered once per domain.  To change it, copy this file,\n"
         "    edit the copy and set template= in the [nginx] section of agent.conf to its path.  Tags in double\n"
@@ -102,3 +104,4 @@ const char vhost_default_template[] =
         "        }\n"
         "{{/php}}\n"
         "}\n";
+/* clang-format on */

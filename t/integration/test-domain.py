@@ -730,7 +730,7 @@ def test_audit_unavailable():
         proc.wait()
 
 
-GOLDEN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden")
+GOLDEN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden", "domain")
 
 # The pairs run in this order, since each one starts from the state the previous ones left.
 GOLDEN_ORDER = ["domain.create", "domain.create-repeat", "domain.create-unknown-param", "domain.create-injection",
