@@ -19,7 +19,7 @@ from jabali_harness import (Environment, Results, PHP_VERSION, snapshot_tree, st
 
 R = Results()
 ENV = None
-ALICE, BOB = "jtalice", "jtbob"
+ALICE, BOB = "jtdalice", "jtdbob"
 
 
 def call(action, **params):

@@ -477,7 +477,7 @@ def stat_identity(path):
 class Environment:
     """One private nginx, PHP-FPM, journald and agent, plus the test accounts; cleaned up by close()."""
 
-    def __init__(self, accounts=("jtalice", "jtbob"), php=True):
+    def __init__(self, accounts=("jtdalice", "jtdbob"), php=True):
         self.root = tempfile.mkdtemp(prefix="jabali-it-")
         os.chmod(self.root, 0o755)
         self.accounts = TestAccounts()
