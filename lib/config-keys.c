@@ -81,6 +81,40 @@ const ConfigKey config_keys[] = {
         { "policy", "denied", CONFIG_LIST, "", NULL,
           "Action names or shell patterns (fnmatch) that no caller, root included, may run on this host." },
 
+        /* The domain family: nginx vhosts. */
+        { "nginx", "sites_available", CONFIG_PATH, "/etc/nginx/sites-available", NULL,
+          "Directory of the vhost files; the agent writes <domain>.conf there and manages only the files "
+          "that start with its header." },
+        { "nginx", "sites_enabled", CONFIG_PATH, "/etc/nginx/sites-enabled", NULL,
+          "Directory nginx includes; each vhost gets a symlink <domain>.conf there." },
+        { "nginx", "template", CONFIG_PATH, "", NULL,
+          "Vhost template file; empty means the compiled-in default (data/nginx-vhost.conf.tmpl)." },
+        { "nginx", "test_command", CONFIG_LIST, "/usr/sbin/nginx -t", NULL,
+          "Command that tests the whole nginx configuration before a change goes live (explicit argv, "
+          "no shell, absolute program path)." },
+        { "nginx", "test_timeout_ms", CONFIG_UINT, "30000", NULL,
+          "Time the test command may run, in milliseconds." },
+        { "nginx", "service", CONFIG_STRING, "nginx", NULL,
+          "Name of the [service.NAME] section used to reload nginx." },
+        { "nginx", "reload_timeout_ms", CONFIG_UINT, "30000", NULL,
+          "Time a reload may take, in milliseconds." },
+        { "nginx", "log_dir", CONFIG_PATH, "/var/log/nginx", NULL,
+          "Directory of the per-domain access and error logs.  It must not be inside a home, because "
+          "the nginx master opens the logs as root." },
+        { "nginx", "acme_root", CONFIG_PATH, "/var/lib/jabali-agent/acme", NULL,
+          "Webroot of ACME http-01 challenges, served at /.well-known/acme-challenge/ for every "
+          "domain; owned by root, never inside a site." },
+        { "nginx", "cache_root", CONFIG_PATH, "/var/cache/nginx/jabali", NULL,
+          "Parent of the per-domain FastCGI cache directories." },
+        { "nginx", "certificate_dir", CONFIG_PATH, "/etc/letsencrypt/live", NULL,
+          "Directory of certificates: <dir>/<domain>/fullchain.pem and privkey.pem." },
+        { "nginx", "php_fpm_socket", CONFIG_STRING, "/run/php/php{version}-fpm-{user}.sock", NULL,
+          "Socket of an account's PHP-FPM pool; {version} and {user} are replaced." },
+        { "nginx", "listen_http", CONFIG_LIST, "80 [::]:80", NULL,
+          "Listen addresses of the plain HTTP server of each vhost." },
+        { "nginx", "listen_https", CONFIG_LIST, "443 [::]:443", NULL,
+          "Listen addresses of the TLS server of each vhost with a certificate." },
+
         /* Services the agent controls.  Without systemd, reload sends reload_signal and stop sends
          * stop_signal and waits, unless a command is configured.  Start and restart need a command. */
         SERVICE_KEYS("nginx", "nginx.service", "/run/nginx.pid", "nginx", "HUP"),
