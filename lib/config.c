@@ -153,6 +153,32 @@ static int config_ini_handler(void *user, const char *section, const char *name,
         return st->config->values[i] ? 1 : 0;
 }
 
+/* Debian builds libinih with INI_MAX_LINE 200 and without INI_ALLOW_REALLOC, so it splits a longer line
+ * and reports a syntax error somewhere after it.  Finding the line first gives the operator its number. */
+#define CONFIG_LINE_MAX 199
+
+static int config_check_line_length(LoadState *st, FILE *f, const char *path)
+{
+        unsigned line = 1;
+        size_t length = 0;
+        int c;
+
+        while ((c = getc(f)) != EOF) {
+                if (c == '\n') {
+                        line++;
+                        length = 0;
+                        continue;
+                }
+                if (++length > CONFIG_LINE_MAX) {
+                        if (asprintf(&st->error, "%s:%u: line longer than %d bytes", path, line, CONFIG_LINE_MAX) < 0)
+                                st->error = NULL;
+                        return -E2BIG;
+                }
+        }
+        rewind(f);
+        return 0;
+}
+
 static int config_load_file(LoadState *st, const char *path, bool optional)
 {
         FILE *f = fopen(path, "re");
@@ -164,6 +190,12 @@ static int config_load_file(LoadState *st, const char *path, bool optional)
                 r = -errno;
                 if (asprintf(&st->error, "%s: cannot open: %s", path, strerror(errno)) < 0)
                         st->error = NULL;
+                return r;
+        }
+
+        r = config_check_line_length(st, f, path);
+        if (r < 0) {
+                fclose(f);
                 return r;
         }
 
