@@ -106,12 +106,17 @@ format-check:
 format:
 	clang-format -i $(wildcard lib/*.c lib/*.h cmd/*.c t/unit/*.c t/tools/*.c fuzz/*.c)
 
-docs/actions.md: $(B)/jabali-agentctl $(B)/jabali-agent
-	$(B)/jabali-agent --dump-actions-markdown > $@.tmp && mv $@.tmp $@
+# The action and configuration references are generated from the registry and the key table.
+docs: $(B)/jabali-agent
+	$(B)/jabali-agent --dump-actions-markdown > docs/actions.md.tmp && mv docs/actions.md.tmp docs/actions.md
+	$(B)/jabali-agent --dump-config-markdown > docs/configuration.md.tmp && \
+		mv docs/configuration.md.tmp docs/configuration.md
 
 docs-check: $(B)/jabali-agent
 	@$(B)/jabali-agent --dump-actions-markdown | diff -u docs/actions.md - \
-		|| { echo "docs/actions.md is stale: run 'make docs/actions.md'"; exit 1; }
+		|| { echo "docs/actions.md is stale: run 'make docs'"; exit 1; }
+	@$(B)/jabali-agent --dump-config-markdown | diff -u docs/configuration.md - \
+		|| { echo "docs/configuration.md is stale: run 'make docs'"; exit 1; }
 
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR)/jabali-agent $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
@@ -131,5 +136,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check fuzz format format-check docs-check install clean
+.PHONY: all check fuzz format format-check docs docs-check install clean
 .SECONDARY:

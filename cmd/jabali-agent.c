@@ -17,13 +17,15 @@
 #include "config.h"
 #include "docgen.h"
 #include "envelope.h"
+#include "frame.h"
 #include "macro.h"
 
 static void help(void)
 {
         printf("Usage: jabali-agent [--config PATH]\n"
                "       jabali-agent --dump-actions-markdown | --dump-config-markdown | --version\n\n"
-               "Serves one request on the connection passed by systemd socket activation (fd 3, or stdin and\n"
+               "Serves one request on the connection passed by systemd socket activation (fd 3, or stdin "
+               "and\n"
                "stdout when started with StandardInput=socket).\n\n"
                "  --config PATH              read PATH and PATH.d/*.conf (default %s)\n"
                "  --dump-actions-markdown    print the action reference and exit\n"
@@ -45,18 +47,19 @@ static int serve_config_error(int in_fd, int out_fd, const char *error)
         AuditRecord r = { .request_id = id, .result = "UNAVAILABLE", .message = error };
 
         (void) audit_write(AUDIT_REJECTED, &r);
-        if (asprintf(&text, "{\"request_id\":\"%s\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
-                            "\"the agent configuration is invalid; see the journal\"}",
+        if (asprintf(&text,
+                     "{\"request_id\":\"%s\",\"ok\":false,\"code\":\"UNAVAILABLE\",\"error\":"
+                     "\"the agent configuration is invalid; see the journal\"}",
                      id ?: "-") < 0)
                 return -ENOMEM;
 
-        /* The request itself is not read: the length prefix would only be discarded. */
-        uint8_t header[4] = { (uint8_t) (strlen(text) >> 24), (uint8_t) (strlen(text) >> 16),
-                              (uint8_t) (strlen(text) >> 8), (uint8_t) strlen(text) };
-        (void) in_fd;
-        if (write(out_fd, header, 4) != 4 || write(out_fd, text, strlen(text)) != (ssize_t) strlen(text))
-                return -EIO;
-        return 0;
+        /* The request is read and dropped with the built-in limits, so that closing the connection with
+         * unread data does not reset it before the client has read the answer. */
+        _cleanup_free_ char *body = NULL;
+        size_t size;
+        (void) frame_read(in_fd, 1024 * 1024, 10000, &body, &size, NULL);
+
+        return frame_write(out_fd, text, strlen(text), 10000);
 }
 
 int main(int argc, char *argv[])
@@ -115,9 +118,10 @@ int main(int argc, char *argv[])
                 in_fd = STDIN_FILENO;
                 out_fd = STDOUT_FILENO;
         } else {
-                fprintf(stderr, "No connection: expected one socket from systemd (fd 3) or a socket on stdin, "
-                                "got %d descriptors.  Run through jabali-agent.socket or systemd-socket-activate "
-                                "--accept.\n",
+                fprintf(stderr,
+                        "No connection: expected one socket from systemd (fd 3) or a socket on stdin, "
+                        "got %d descriptors.  Run through jabali-agent.socket or systemd-socket-activate "
+                        "--accept.\n",
                         n);
                 return 1;
         }

@@ -13,7 +13,7 @@
 #include "envelope.h"
 #include "macro.h"
 
-#define DEFAULT_SOCKET "/run/jabali-agent.sock"
+#define DEFAULT_SOCKET  "/run/jabali-agent.sock"
 #define CALL_TIMEOUT_MS (15u * 60u * 1000u)
 
 /* Exit codes, documented in --help and the README. */
@@ -35,7 +35,8 @@ static void help_main(void)
                "  actions [--json]                          list the agent's actions\n"
                "  ping                                      check that the agent answers\n"
                "  audit [--action A] [--request-id ID] [--since T] [--follow] [--json]\n"
-               "                                            show the agent's audit records from the journal\n\n"
+               "                                            show the agent's audit records from the "
+               "journal\n\n"
                "Options:\n"
                "  --socket PATH   the agent socket (default %s)\n"
                "  -h, --help      show help; COMMAND --help shows a command's help\n\n"
@@ -56,7 +57,8 @@ static void help_call(void)
 
 static void help_audit(void)
 {
-        printf("Usage: jabali-agentctl audit [--action A] [--request-id ID] [--since T] [--follow] [--json]\n"
+        printf("Usage: jabali-agentctl audit [--action A] [--request-id ID] [--since T] [--follow] "
+               "[--json]\n"
                "            [--directory DIR]\n\n"
                "Shows the agent's audit records (SYSLOG_IDENTIFIER=jabali-agent) from the journal.\n"
                "  --since T        \"YYYY-MM-DD HH:MM:SS\" (UTC), or -N[smhd] for a time before now\n"
@@ -99,7 +101,8 @@ static json_t *read_params_arg(const char *arg)
         else
                 j = json_loads(arg, JSON_REJECT_DUPLICATES, &err);
         if (!j)
-                fprintf(stderr, "Invalid --params JSON: %s (line %d, column %d).\n", err.text, err.line, err.column);
+                fprintf(stderr, "Invalid --params JSON: %s (line %d, column %d).\n", err.text, err.line,
+                        err.column);
         return j;
 }
 
@@ -139,7 +142,8 @@ static int cmd_call(int argc, char *argv[])
                         char *end;
                         timeout = strtol(optarg, &end, 10);
                         if (*end || timeout <= 0) {
-                                fprintf(stderr, "Invalid --timeout-ms '%s': expected a positive integer.\n", optarg);
+                                fprintf(stderr, "Invalid --timeout-ms '%s': expected a positive integer.\n",
+                                        optarg);
                                 return EXIT_USAGE;
                         }
                         break;
@@ -216,9 +220,11 @@ static int cmd_simple(const char *action, int argc, char *argv[], bool list)
                 if (streq(argv[i], "--json") && list)
                         arg_json = true;
                 else if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
-                        printf(list ? "Usage: jabali-agentctl actions [--json]\n\nLists the agent's actions; "
+                        printf(list ? "Usage: jabali-agentctl actions [--json]\n\nLists the agent's "
+                                      "actions; "
                                       "--json prints the whole catalogue.\n"
-                                    : "Usage: jabali-agentctl ping\n\nSends agent.ping and prints the answer.\n");
+                                    : "Usage: jabali-agentctl ping\n\nSends agent.ping and prints the "
+                                      "answer.\n");
                         return EXIT_OK;
                 } else {
                         fprintf(stderr, "Unknown argument '%s'.\n", argv[i]);
@@ -242,7 +248,8 @@ static int cmd_simple(const char *action, int argc, char *argv[], bool list)
 
         size_t i;
         json_t *a;
-        json_array_foreach(json_object_get(json_object_get(response, "result"), "actions"), i, a) {
+        json_array_foreach(json_object_get(json_object_get(response, "result"), "actions"), i, a)
+        {
                 printf("%-28s %-9s %-8s %s\n", json_string_value(json_object_get(a, "name")),
                        json_string_value(json_object_get(a, "family")),
                        json_is_true(json_object_get(a, "changing")) ? "changing" : "read",
@@ -320,9 +327,12 @@ static void audit_print_entry(sd_journal *j)
                         if (!eq)
                                 continue;
                         _cleanup_free_ char *k = strndup(data, (size_t) (eq - (const char *) data));
-                        json_t *v = json_stringn_nocheck(eq + 1, len - (size_t) (eq + 1 - (const char *) data));
-                        if (k && v && (strncmp(k, "JABALI_", 7) == 0 || streq(k, "MESSAGE_ID") || streq(k, "MESSAGE") ||
-                                       streq(k, "PRIORITY") || streq(k, "_PID") || streq(k, "__REALTIME_TIMESTAMP")))
+                        json_t *v =
+                                json_stringn_nocheck(eq + 1, len - (size_t) (eq + 1 - (const char *) data));
+                        if (k && v &&
+                            (strncmp(k, "JABALI_", 7) == 0 || streq(k, "MESSAGE_ID") ||
+                             streq(k, "MESSAGE") || streq(k, "PRIORITY") || streq(k, "_PID") ||
+                             streq(k, "__REALTIME_TIMESTAMP")))
                                 json_object_set_new(o, k, v);
                         else
                                 json_decref(v);
@@ -345,8 +355,10 @@ static void audit_print_entry(sd_journal *j)
         strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
 
         printf("%s %-8s %-26s %-24s %-19s uid=%s %s\n", ts, entry_field(j, "JABALI_EVENT", b1, sizeof(b1)),
-               entry_field(j, "JABALI_REQUEST_ID", b2, sizeof(b2)), entry_field(j, "JABALI_ACTION", b3, sizeof(b3)),
-               entry_field(j, "JABALI_RESULT", b4, sizeof(b4)), entry_field(j, "JABALI_PEER_UID", b6, sizeof(b6)),
+               entry_field(j, "JABALI_REQUEST_ID", b2, sizeof(b2)),
+               entry_field(j, "JABALI_ACTION", b3, sizeof(b3)),
+               entry_field(j, "JABALI_RESULT", b4, sizeof(b4)),
+               entry_field(j, "JABALI_PEER_UID", b6, sizeof(b6)),
                entry_field(j, "JABALI_ERROR", b7, sizeof(b7)));
         (void) b5;
 }
@@ -354,10 +366,10 @@ static void audit_print_entry(sd_journal *j)
 static int cmd_audit(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "action", required_argument, NULL, 'a' },     { "request-id", required_argument, NULL, 'r' },
-                { "since", required_argument, NULL, 's' },      { "follow", no_argument, NULL, 'f' },
-                { "json", no_argument, NULL, 'j' },             { "directory", required_argument, NULL, 'D' },
-                { "help", no_argument, NULL, 'h' },             {},
+                { "action", required_argument, NULL, 'a' }, { "request-id", required_argument, NULL, 'r' },
+                { "since", required_argument, NULL, 's' },  { "follow", no_argument, NULL, 'f' },
+                { "json", no_argument, NULL, 'j' },         { "directory", required_argument, NULL, 'D' },
+                { "help", no_argument, NULL, 'h' },         {},
         };
         const char *action = NULL, *request_id = NULL, *directory = NULL;
         bool follow = false, have_since = false;
@@ -376,7 +388,9 @@ static int cmd_audit(int argc, char *argv[])
                         break;
                 case 's':
                         if (parse_since(optarg, &since) < 0) {
-                                fprintf(stderr, "Invalid --since '%s': expected \"YYYY-MM-DD HH:MM:SS\" or -N[smhd].\n",
+                                fprintf(stderr,
+                                        "Invalid --since '%s': expected \"YYYY-MM-DD HH:MM:SS\" or "
+                                        "-N[smhd].\n",
                                         optarg);
                                 return EXIT_USAGE;
                         }
@@ -411,7 +425,8 @@ static int cmd_audit(int argc, char *argv[])
                 return EXIT_USAGE;
         }
 
-        r = directory ? sd_journal_open_directory(&j, directory, 0) : sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        r = directory ? sd_journal_open_directory(&j, directory, 0)
+                      : sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
                 fprintf(stderr, "Failed to open the journal: %s\n", strerror(-r));
                 return EXIT_CONNECTION;

@@ -18,7 +18,7 @@ typedef struct Account {
         char *name;
         uid_t uid;
         gid_t gid;
-        char *home;  /* <home_root>/<name> */
+        char *home; /* <home_root>/<name> */
         char *shell;
 } Account;
 
@@ -35,3 +35,9 @@ bool account_name_reserved(const AgentConfig *c, const char *name);
 /* Opens the account's home directory as a descriptor (O_DIRECTORY|O_NOFOLLOW on every component) and checks
  * it is owned by the account.  -ELOOP or -ENOTDIR for a planted link, -EPERM for a wrong owner. */
 int account_open_home(const AgentConfig *c, const Account *a);
+
+/* Counts the account's domains as the directories under <home>/domains, for user.delete.  0 when the home or
+ * domains/ does not exist; -ELOOP or -ENOTDIR when either is a planted link.
+ * TODO: the domain family records each domain's owner in its vhost; counting those records would also see
+ * a domain whose directory the tenant removed. */
+int account_count_domains(const AgentConfig *c, const Account *a, unsigned *ret);

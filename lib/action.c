@@ -10,9 +10,9 @@
 #include "timeutil.h"
 
 static const char *const family_table[_FAMILY_MAX] = {
-        [FAMILY_AGENT] = "agent", [FAMILY_DOMAIN] = "domain", [FAMILY_SSL] = "ssl",
-        [FAMILY_DNS] = "dns",     [FAMILY_MAIL] = "mail",     [FAMILY_DB] = "db",
-        [FAMILY_USER] = "user",   [FAMILY_PHP] = "php",       [FAMILY_BACKUP] = "backup",
+        [FAMILY_AGENT] = "agent", [FAMILY_DOMAIN] = "domain",     [FAMILY_SSL] = "ssl",
+        [FAMILY_DNS] = "dns",     [FAMILY_MAIL] = "mail",         [FAMILY_DB] = "db",
+        [FAMILY_USER] = "user",   [FAMILY_PHP] = "php",           [FAMILY_BACKUP] = "backup",
         [FAMILY_APP] = "app",     [FAMILY_SECURITY] = "security", [FAMILY_SYSTEM] = "system",
 };
 
@@ -145,8 +145,8 @@ json_t *action_describe(const Action *a, const AgentConfig *config)
 
         d = json_pack("{s:s, s:s, s:s, s:b, s:o, s:i, s:o, s:o}", "name", a->name, "family",
                       action_family_to_string(a->family), "description", a->description ?: "", "changing",
-                      a->changing, "caller", policy_describe(a, config), "timeout_ms", (json_int_t) a->timeout_ms,
-                      "capabilities", caps, "params", param_describe(a->params));
+                      a->changing, "caller", policy_describe(a, config), "timeout_ms",
+                      (json_int_t) a->timeout_ms, "capabilities", caps, "params", param_describe(a->params));
         if (d && a->result_doc)
                 json_object_set_new(d, "result", json_string(a->result_doc));
         return d;

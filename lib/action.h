@@ -56,10 +56,10 @@ typedef struct Action {
         size_t params_size;      /* sizeof the struct param_parse() fills */
         ActionHandler handler;
         CallerPolicy policy;
-        bool changing;            /* changes host state, so it is refused when the audit record fails */
-        unsigned timeout_ms;      /* the action's maximum; a caller's timeout_ms can only shorten it */
-        const int *capabilities;  /* CAP_* values the handler keeps, ending with -1; NULL keeps none */
-        const char *result_doc;   /* the result object, for the reference */
+        bool changing;           /* changes host state, so it is refused when the audit record fails */
+        unsigned timeout_ms;     /* the action's maximum; a caller's timeout_ms can only shorten it */
+        const int *capabilities; /* CAP_* values the handler keeps, ending with -1; NULL keeps none */
+        const char *result_doc;  /* the result object, for the reference */
 } Action;
 
 struct ActionContext {

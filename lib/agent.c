@@ -101,8 +101,8 @@ static int request_respond(Request *q)
                 response = json_pack("{s:s?, s:b, s:O}", "request_id", q->envelope.request_id, "ok", true,
                                      "result", q->result ?: json_object());
         else {
-                response = json_pack("{s:s?, s:b, s:s, s:s}", "request_id", q->envelope.request_id, "ok", false,
-                                     "error", q->message ?: agent_code_description(q->code), "code",
+                response = json_pack("{s:s?, s:b, s:s, s:s}", "request_id", q->envelope.request_id, "ok",
+                                     false, "error", q->message ?: agent_code_description(q->code), "code",
                                      agent_code_to_string(q->code));
                 if (response && q->details)
                         json_object_set(response, "details", q->details);
@@ -138,12 +138,14 @@ static int request_admit(Request *q, int in_fd, void **ret_params)
                 q->envelope.request_id_minted = true;
                 switch (fe) {
                 case FRAME_TOO_LARGE:
-                        request_fail(q, AGENT_REQUEST_TOO_LARGE, json_pack("{s:I, s:I}", "length", (json_int_t) size,
-                                                                           "max", (json_int_t) max),
+                        request_fail(q, AGENT_REQUEST_TOO_LARGE,
+                                     json_pack("{s:I, s:I}", "length", (json_int_t) size, "max",
+                                               (json_int_t) max),
                                      "request of %zu bytes exceeds the maximum of %zu bytes", size, max);
                         break;
                 case FRAME_TIMEOUT:
-                        request_fail(q, AGENT_TIMEOUT, NULL, "request frame did not arrive within %u ms", timeout);
+                        request_fail(q, AGENT_TIMEOUT, NULL, "request frame did not arrive within %u ms",
+                                     timeout);
                         break;
                 default:
                         request_fail(q, AGENT_INVALID_REQUEST, NULL, "%s", frame_error_to_string(fe));
@@ -163,11 +165,11 @@ static int request_admit(Request *q, int in_fd, void **ret_params)
                 if (!q->peer_known)
                         request_fail(q, AGENT_PERMISSION_DENIED, NULL,
                                      "the caller's credentials could not be read");
-                else
-                        request_fail(q, AGENT_PERMISSION_DENIED, NULL,
-                                     "permission denied for uid %u: the caller is neither root nor in an allowed "
-                                     "group",
-                                     (unsigned) q->peer.uid);
+                else {
+                        reason = "the caller is neither root nor in an allowed group";
+                        request_fail(q, AGENT_PERMISSION_DENIED, NULL, "permission denied for uid %u: %s",
+                                     (unsigned) q->peer.uid, reason);
+                }
                 return -EINVAL;
         }
 
@@ -285,8 +287,8 @@ int agent_serve(const AgentConfig *c, int in_fd, int out_fd)
          * an AppArmor subprofile and dropping capabilities change nothing on the host. */
         r = confine_enter(c, q.action, &q.apparmor_state, &q.capabilities);
         if (r < 0) {
-                request_fail(&q, AGENT_UNAVAILABLE, NULL, "confinement for %s failed: %s (%s)", q.action->name,
-                             q.apparmor_state ?: "capabilities", strerror(-r));
+                request_fail(&q, AGENT_UNAVAILABLE, NULL, "confinement for %s failed: %s (%s)",
+                             q.action->name, q.apparmor_state ?: "capabilities", strerror(-r));
                 goto finish;
         }
 

@@ -45,7 +45,7 @@ static void field_add(FieldList *f, const char *name, const char *value)
         if (asprintf(&s, "%s=%s", name, value) < 0)
                 return;
         f->owned[f->n] = s;
-        f->iov[f->n] = (struct iovec) { .iov_base = s, .iov_len = strlen(s) };
+        f->iov[f->n] = (struct iovec){ .iov_base = s, .iov_len = strlen(s) };
         f->n++;
         json_object_set_new(f->json, name, json_string(value));
 }

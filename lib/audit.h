@@ -15,13 +15,14 @@
 #define AUDIT_MESSAGE_ID_FINISHED "852f43236f304f27a9669b821d393914"
 #define AUDIT_MESSAGE_ID_REJECTED "b152d36b780041a6a0e3891de6e847bd"
 
-#define AUDIT_PARAMS_MAX 8192
+#define AUDIT_PARAMS_MAX     8192
 #define AUDIT_JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 typedef enum AuditKind {
         AUDIT_ACCEPTED, /* written before the handler runs */
         AUDIT_FINISHED, /* the handler ran; result is "ok" or the code */
-        AUDIT_REJECTED, /* refused before dispatch: malformed frame, caller, unknown action, invalid params */
+        AUDIT_REJECTED, /* refused before dispatch: malformed frame, caller, unknown action, invalid params
+                         */
         _AUDIT_KIND_MAX,
 } AuditKind;
 
@@ -33,11 +34,11 @@ typedef struct AuditRecord {
         uid_t peer_uid;
         gid_t peer_gid;
         pid_t peer_pid;
-        const char *result;     /* "ok" or an error code; NULL for AUDIT_ACCEPTED */
-        const char *message;    /* the error message, if any */
+        const char *result;  /* "ok" or an error code; NULL for AUDIT_ACCEPTED */
+        const char *message; /* the error message, if any */
         uint64_t duration_ms;
-        json_t *params;         /* redacted params, or NULL */
-        const char *apparmor;   /* confinement outcome, e.g. "jabali-agent//domain", "unavailable", "off" */
+        json_t *params;       /* redacted params, or NULL */
+        const char *apparmor; /* confinement outcome, e.g. "jabali-agent//domain", "unavailable", "off" */
         const char *capabilities; /* the capabilities kept, space-separated */
 } AuditRecord;
 

@@ -49,7 +49,8 @@ static ssize_t config_key_index(const char *section, const char *key)
 
 static int parse_bool(const char *v, bool *ret)
 {
-        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off",
+                                                                                       "0" };
 
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 if (streq(v, yes[i])) {
@@ -108,7 +109,8 @@ static const char *config_value_invalid(const ConfigKey *k, const char *v)
         case CONFIG_UINT:
                 return parse_uint(v, &u) < 0 ? "expected a non-negative decimal integer" : NULL;
         case CONFIG_PATH:
-                return *v && !path_normalized(v) ? "expected an absolute path without '.', '..' or '//'" : NULL;
+                return *v && !path_normalized(v) ? "expected an absolute path without '.', '..' or '//'"
+                                                 : NULL;
         case CONFIG_ENUM:
                 for (const char *const *c = k->choices; c && *c; c++)
                         if (streq(*c, v))
@@ -124,11 +126,8 @@ static const char *config_value_invalid(const ConfigKey *k, const char *v)
         return "unknown type";
 }
 
-/*
- * Feeds inih one line at a time.  Counting lines here gives the handler its line number, returning NULL
- * after the first error stops the parse there, and a line longer than inih's buffer is an error: inih
- * would otherwise parse its remainder as a line of its own, which can set another key.
- */
+/* Feeds inih one line at a time, so that the handler knows the line number and the parse stops after the
+ * first error.  config_check_line_length() has made sure that every line fits inih's buffer. */
 static char *config_read_line(char *buf, int size, void *stream)
 {
         LoadState *st = stream;
@@ -138,17 +137,13 @@ static char *config_read_line(char *buf, int size, void *stream)
                 return NULL;
         st->line++;
 
+        /* A line that fills the buffer exactly leaves its newline behind, which must not count as a line
+         * of its own. */
         n = strlen(buf);
         if (n + 1 == (size_t) size && buf[n - 1] != '\n') {
                 int c = getc(st->f);
-
-                /* A line that fills the buffer exactly, newline aside, still fits. */
-                if (c != EOF && c != '\n') {
-                        if (asprintf(&st->error, "%s:%u: line longer than %d bytes", st->file, st->line,
-                                     size - 1) < 0)
-                                st->error = NULL;
-                        return NULL;
-                }
+                if (c != '\n' && c != EOF)
+                        ungetc(c, st->f);
         }
         return buf;
 }
@@ -174,8 +169,8 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 
         reason = config_value_invalid(&config_keys[i], value);
         if (reason) {
-                if (asprintf(&st->error, "%s:%u: [%s] %s: %s", st->file, st->line, section, name,
-                             reason) < 0)
+                if (asprintf(&st->error, "%s:%u: [%s] %s: %s", st->file, st->line, section, name, reason) <
+                    0)
                         st->error = NULL;
                 return 0;
         }
@@ -183,6 +178,33 @@ static int config_ini_handler(void *user, const char *section, const char *name,
         free(st->config->values[i]);
         st->config->values[i] = strdup(value);
         return st->config->values[i] ? 1 : 0;
+}
+
+/* Debian builds libinih with INI_MAX_LINE 200 and without INI_ALLOW_REALLOC, so it splits a longer line
+ * and reports a syntax error somewhere after it.  Finding the line first gives the operator its number. */
+#define CONFIG_LINE_MAX 199
+
+static int config_check_line_length(LoadState *st, FILE *f, const char *path)
+{
+        unsigned line = 1;
+        size_t length = 0;
+        int c;
+
+        while ((c = getc(f)) != EOF) {
+                if (c == '\n') {
+                        line++;
+                        length = 0;
+                        continue;
+                }
+                if (++length > CONFIG_LINE_MAX) {
+                        if (asprintf(&st->error, "%s:%u: line longer than %d bytes", path, line,
+                                     CONFIG_LINE_MAX) < 0)
+                                st->error = NULL;
+                        return -E2BIG;
+                }
+        }
+        rewind(f);
+        return 0;
 }
 
 static int config_load_file(LoadState *st, const char *path, bool optional)
@@ -196,6 +218,12 @@ static int config_load_file(LoadState *st, const char *path, bool optional)
                 r = -errno;
                 if (asprintf(&st->error, "%s: cannot open: %s", path, strerror(errno)) < 0)
                         st->error = NULL;
+                return r;
+        }
+
+        r = config_check_line_length(st, f, path);
+        if (r < 0) {
+                fclose(f);
                 return r;
         }
 
@@ -296,7 +324,8 @@ AgentConfig *config_free(AgentConfig *c)
         return NULL;
 }
 
-static const char *config_lookup(const AgentConfig *c, const char *section, const char *key, ConfigType *ret_type)
+static const char *config_lookup(const AgentConfig *c, const char *section, const char *key,
+                                 ConfigType *ret_type)
 {
         ssize_t i = config_key_index(section, key);
 

@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/apparmor.h>
 
 #include "capability.h"
@@ -78,6 +79,14 @@ int confine_enter(const AgentConfig *c, const Action *a, char **ret_apparmor, ch
                 return r;
         }
 
+        /* The unit cannot set NoNewPrivileges=, because the kernel refuses a change into a subprofile
+         * under no_new_privs.  Set it here, after the change, so no program a handler runs can gain
+         * privileges through a setuid or file-capability binary. */
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                *ret_apparmor = TAKE_PTR(state);
+                return -errno;
+        }
+
         if (config_get_bool(c, "agent", "drop_capabilities")) {
                 r = capability_drop_except(a->capabilities);
                 if (r < 0) {
@@ -85,6 +94,10 @@ int confine_enter(const AgentConfig *c, const Action *a, char **ret_apparmor, ch
                         return r;
                 }
                 caps = capabilities_list(a->capabilities);
+                if (caps && !*caps) {
+                        free(caps);
+                        caps = strdup("none");
+                }
         } else
                 caps = strdup("all");
         if (!caps)

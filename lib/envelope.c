@@ -156,7 +156,8 @@ static const char *json_error_reason(const json_error_t *jerr)
         }
 }
 
-static const char *const envelope_keys[] = { "action", "params", "request_id", "subject_user", "timeout_ms" };
+static const char *const envelope_keys[] = { "action", "params", "request_id", "subject_user",
+                                             "timeout_ms" };
 
 static bool envelope_key_known(const char *key)
 {
@@ -194,8 +195,8 @@ int envelope_parse(const char *body, size_t size, Envelope *ret, EnvelopeError *
         assert(ret);
         assert(ret_error);
 
-        *ret = (Envelope) {};
-        *ret_error = (EnvelopeError) {};
+        *ret = (Envelope){};
+        *ret_error = (EnvelopeError){};
 
         if (json_text_depth(body, size) > ENVELOPE_MAX_DEPTH) {
                 r = envelope_take_request_id(NULL, ret);
@@ -216,12 +217,14 @@ int envelope_parse(const char *body, size_t size, Envelope *ret, EnvelopeError *
                 return r;
 
         if (!root)
-                return fail(ret_error, AGENT_INVALID_REQUEST, NULL, "request is not valid JSON: %s at byte %d",
-                            json_error_reason(&jerr), jerr.position);
+                return fail(ret_error, AGENT_INVALID_REQUEST, NULL,
+                            "request is not valid JSON: %s at byte %d", json_error_reason(&jerr),
+                            jerr.position);
         if (!json_is_object(root))
                 return fail(ret_error, AGENT_INVALID_REQUEST, NULL, "request is not a JSON object");
 
-        json_object_foreach(root, key, value) {
+        json_object_foreach(root, key, value)
+        {
                 if (!envelope_key_known(key))
                         return fail(ret_error, AGENT_INVALID_REQUEST, key, "unknown top-level key");
         }
@@ -282,7 +285,7 @@ void envelope_done(Envelope *e)
         json_decref(e->params);
         free(e->request_id);
         free(e->subject_user);
-        *e = (Envelope) {};
+        *e = (Envelope){};
 }
 
 void envelope_error_done(EnvelopeError *e)
@@ -291,5 +294,5 @@ void envelope_error_done(EnvelopeError *e)
                 return;
         free(e->message);
         free(e->field);
-        *e = (EnvelopeError) {};
+        *e = (EnvelopeError){};
 }

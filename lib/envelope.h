@@ -16,17 +16,17 @@
  */
 
 #define ENVELOPE_MAX_DEPTH 32
-#define REQUEST_ID_MAX 64
-#define SUBJECT_USER_MAX 128
-#define ACTION_NAME_MAX 64
-#define TIMEOUT_MS_MAX (3600u * 1000u)
+#define REQUEST_ID_MAX     64
+#define SUBJECT_USER_MAX   128
+#define ACTION_NAME_MAX    64
+#define TIMEOUT_MS_MAX     (3600u * 1000u)
 
 typedef struct Envelope {
         char *action;
         json_t *params; /* always an object after a successful parse */
         char *request_id;
         bool request_id_minted;
-        char *subject_user; /* NULL when absent */
+        char *subject_user;  /* NULL when absent */
         unsigned timeout_ms; /* 0 when absent */
 } Envelope;
 

@@ -13,8 +13,10 @@ typedef struct CodeInfo {
 static const CodeInfo code_table[_AGENT_CODE_MAX] = {
         [AGENT_OK] = { "OK", false, "The request succeeded." },
         [AGENT_INVALID_REQUEST] = { "INVALID_REQUEST", false,
-                                    "The frame or the envelope is malformed: bad length prefix, invalid UTF-8, "
-                                    "not a JSON object, a missing or unknown top-level key, a duplicate key, "
+                                    "The frame or the envelope is malformed: bad length prefix, invalid "
+                                    "UTF-8, "
+                                    "not a JSON object, a missing or unknown top-level key, a duplicate "
+                                    "key, "
                                     "or a request_id outside the allowed characters." },
         [AGENT_REQUEST_TOO_LARGE] = { "REQUEST_TOO_LARGE", false,
                                       "The length prefix exceeds the configured maximum request size." },

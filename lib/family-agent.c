@@ -26,11 +26,11 @@ static int agent_version(ActionContext *ctx, void *params)
 {
         const char *apparmor = config_get(ctx->config, "agent", "apparmor");
 
-        ctx->result = json_pack("{s:s, s:s, s:{s:b, s:{s:s, s:b, s:s?}, s:{s:b, s:s?}}}", "version", AGENT_VERSION,
-                                "build", AGENT_BUILD, "features", "journal", ctx->journal_ok, "apparmor", "mode",
-                                apparmor, "kernel", confine_apparmor_enabled(), "profile", ctx->apparmor_state,
-                                "capabilities", "drop", config_get_bool(ctx->config, "agent", "drop_capabilities"),
-                                "kept", ctx->capabilities_kept);
+        ctx->result = json_pack(
+                "{s:s, s:s, s:{s:b, s:{s:s, s:b, s:s?}, s:{s:b, s:s?}}}", "version", AGENT_VERSION, "build",
+                AGENT_BUILD, "features", "journal", ctx->journal_ok, "apparmor", "mode", apparmor, "kernel",
+                confine_apparmor_enabled(), "profile", ctx->apparmor_state, "capabilities", "drop",
+                config_get_bool(ctx->config, "agent", "drop_capabilities"), "kept", ctx->capabilities_kept);
         return ctx->result ? 0 : -ENOMEM;
 }
 
@@ -62,13 +62,15 @@ static const Action action_agent_ping = {
 static const Action action_agent_version = {
         .name = "agent.version",
         .family = FAMILY_AGENT,
-        .description = "Returns the agent's version, build and which confinement and audit features are active.",
+        .description =
+                "Returns the agent's version, build and which confinement and audit features are active.",
         .params = no_params,
         .params_size = sizeof(NoParams),
         .handler = agent_version,
         .policy = CALLER_PANEL,
         .timeout_ms = AGENT_TIMEOUT_MS,
-        .result_doc = "{version, build, features: {journal: bool (the accepted-record of this request was written), "
+        .result_doc = "{version, build, features: {journal: bool (the accepted-record of this request was "
+                      "written), "
                       "apparmor: {mode, kernel: bool, profile}, capabilities: {drop: bool, kept}}}",
 };
 
@@ -82,8 +84,9 @@ static const Action action_agent_actions = {
         .handler = agent_actions,
         .policy = CALLER_PANEL,
         .timeout_ms = AGENT_TIMEOUT_MS,
-        .result_doc = "{actions: [{name, family, description, changing, caller, timeout_ms, capabilities, params, "
-                      "result}]}",
+        .result_doc =
+                "{actions: [{name, family, description, changing, caller, timeout_ms, capabilities, params, "
+                "result}]}",
 };
 
 const Action *const agent_family_actions[] = {

@@ -13,12 +13,12 @@
 
 typedef enum FrameError {
         FRAME_OK = 0,
-        FRAME_EOF,        /* the peer closed before sending a byte */
-        FRAME_TRUNCATED,  /* the peer closed inside the header or the body */
-        FRAME_EMPTY,      /* N = 0 */
-        FRAME_TOO_LARGE,  /* N > max */
-        FRAME_TIMEOUT,    /* the whole frame did not arrive in time */
-        FRAME_IO,         /* a read error other than the above */
+        FRAME_EOF,       /* the peer closed before sending a byte */
+        FRAME_TRUNCATED, /* the peer closed inside the header or the body */
+        FRAME_EMPTY,     /* N = 0 */
+        FRAME_TOO_LARGE, /* N > max */
+        FRAME_TIMEOUT,   /* the whole frame did not arrive in time */
+        FRAME_IO,        /* a read error other than the above */
         _FRAME_ERROR_MAX,
 } FrameError;
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -24,11 +25,7 @@ static inline void closep(int *fd)
         }
 }
 
-static inline void json_unrefp(json_t **j)
-{
-        if (*j)
-                json_decref(*j);
-}
+/* json_decrefp() comes from jansson.h (2.14 and later define it for GCC and clang). */
 
 static inline void strv_free(char **v)
 {
@@ -44,30 +41,30 @@ static inline void strv_freep(char ***v)
         strv_free(*v);
 }
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_json_ _cleanup_(json_unrefp)
+#define _cleanup_free_      _cleanup_(freep)
+#define _cleanup_close_     _cleanup_(closep)
+#define _cleanup_json_      _cleanup_(json_decrefp)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Hands ownership of a pointer or descriptor to the caller and disarms the cleanup of the variable. */
-#define TAKE_PTR(p)                                                                                           \
-        ({                                                                                                    \
-                __typeof__(p) _p = (p);                                                                       \
-                (p) = NULL;                                                                                   \
-                _p;                                                                                           \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _p = (p);                                                                     \
+                (p) = NULL;                                                                                 \
+                _p;                                                                                         \
         })
-#define TAKE_FD(fd)                                                                                           \
-        ({                                                                                                    \
-                int _fd = (fd);                                                                               \
-                (fd) = -1;                                                                                    \
-                _fd;                                                                                          \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd = (fd);                                                                             \
+                (fd) = -1;                                                                                  \
+                _fd;                                                                                        \
         })
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strempty(s) (!(s) || !*(s))
 
-#define _unused_ __attribute__((unused))
-#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_             __attribute__((unused))
+#define _printf_(a, b)       __attribute__((format(printf, a, b)))
 #define _warn_unused_result_ __attribute__((warn_unused_result))

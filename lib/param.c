@@ -10,8 +10,8 @@
 
 #define PARAM_INT_MIN_DEFAULT 0
 #define PARAM_INT_MAX_DEFAULT INT32_MAX
-#define PARAM_KEY_ECHO_MAX 64
-#define PARAM_KEY_PATH_MAX 256
+#define PARAM_KEY_ECHO_MAX    64
+#define PARAM_KEY_PATH_MAX    256
 
 static const char *const param_type_table[_PARAM_TYPE_MAX] = {
         [PARAM_STRING] = "string",
@@ -35,7 +35,7 @@ void param_error_done(ParamError *e)
                 return;
         free(e->message);
         free(e->param);
-        *e = (ParamError) {};
+        *e = (ParamError){};
 }
 
 _printf_(3, 4) static int param_fail(ParamError *e, const char *path, const char *fmt, ...)
@@ -162,8 +162,8 @@ static int parse_string(const ParamSpec *s, json_t *v, const char *path, char **
         if (strlen(value) != n)
                 return param_fail(e, path, "parameter '%s' contains a NUL character", path);
         if ((int64_t) n < min_length || (int64_t) n > max_length)
-                return param_fail(e, path, "parameter '%s' must be %" PRId64 " to %" PRId64 " bytes long", path,
-                                  min_length, max_length);
+                return param_fail(e, path, "parameter '%s' must be %" PRId64 " to %" PRId64 " bytes long",
+                                  path, min_length, max_length);
         if (!string_clean(value, s->flags & PARAM_MULTILINE))
                 return param_fail(e, path, "parameter '%s' contains control characters", path);
 
@@ -187,7 +187,8 @@ static int parse_string(const ParamSpec *s, json_t *v, const char *path, char **
         return *ret ? 0 : -ENOMEM;
 }
 
-static int parse_object(const ParamSpec *table, json_t *params, void *ret, const char *prefix, ParamError *e);
+static int parse_object(const ParamSpec *table, json_t *params, void *ret, const char *prefix,
+                        ParamError *e);
 
 static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path, ParamError *e)
 {
@@ -205,9 +206,9 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
                         return param_fail(e, path, "parameter '%s' must be an integer", path);
                 json_int_t i = json_integer_value(v);
                 if (i < spec_min(s) || i > spec_max(s))
-                        return param_fail(e, path, "parameter '%s' must be from %" PRId64 " to %" PRId64, path,
-                                          spec_min(s), spec_max(s));
-                *out = (ParamInt) { .set = true, .v = i };
+                        return param_fail(e, path, "parameter '%s' must be from %" PRId64 " to %" PRId64,
+                                          path, spec_min(s), spec_max(s));
+                *out = (ParamInt){ .set = true, .v = i };
                 return 0;
         }
 
@@ -216,7 +217,7 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
 
                 if (!json_is_boolean(v))
                         return param_fail(e, path, "parameter '%s' must be true or false", path);
-                *out = (ParamBool) { .set = true, .v = json_is_true(v) };
+                *out = (ParamBool){ .set = true, .v = json_is_true(v) };
                 return 0;
         }
 
@@ -228,8 +229,9 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
                         return param_fail(e, path, "parameter '%s' must be an array of strings", path);
                 n = json_array_size(v);
                 if ((int64_t) n < s->min || (int64_t) n > spec_max(s))
-                        return param_fail(e, path, "parameter '%s' must have %" PRId64 " to %" PRId64 " items",
-                                          path, s->min, spec_max(s));
+                        return param_fail(e, path,
+                                          "parameter '%s' must have %" PRId64 " to %" PRId64 " items", path,
+                                          s->min, spec_max(s));
 
                 out->v = calloc(n + 1, sizeof(char *));
                 if (!out->v)
@@ -246,8 +248,8 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
                         /* Items are compared after normalisation, so two spellings of one name collide. */
                         for (size_t k = 0; k < i; k++)
                                 if (streq(out->v[k], out->v[i]))
-                                        return param_fail(e, item_path,
-                                                          "parameter '%s' repeats item %zu", item_path, k);
+                                        return param_fail(e, item_path, "parameter '%s' repeats item %zu",
+                                                          item_path, k);
                 }
                 return 0;
         }
@@ -263,8 +265,9 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
                         return param_fail(e, path, "parameter '%s' must be an array of objects", path);
                 n = json_array_size(v);
                 if ((int64_t) n < s->min || (int64_t) n > spec_max(s))
-                        return param_fail(e, path, "parameter '%s' must have %" PRId64 " to %" PRId64 " items",
-                                          path, s->min, spec_max(s));
+                        return param_fail(e, path,
+                                          "parameter '%s' must have %" PRId64 " to %" PRId64 " items", path,
+                                          s->min, spec_max(s));
 
                 out->v = calloc(n ? n : 1, s->item_size);
                 if (!out->v)
@@ -276,9 +279,11 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
                         if (asprintf(&item_path, "%s[%zu]", path, i) < 0)
                                 return -ENOMEM;
                         if (!json_is_object(item))
-                                return param_fail(e, item_path, "parameter '%s' must be an object", item_path);
+                                return param_fail(e, item_path, "parameter '%s' must be an object",
+                                                  item_path);
                         out->n = i + 1;
-                        r = parse_object(s->items, item, (uint8_t *) out->v + i * s->item_size, item_path, e);
+                        r = parse_object(s->items, item, (uint8_t *) out->v + i * s->item_size, item_path,
+                                         e);
                         if (r < 0)
                                 return r;
                 }
@@ -291,7 +296,8 @@ static int parse_one(const ParamSpec *s, json_t *v, void *base, const char *path
                 if (!json_is_object(v))
                         return param_fail(e, path, "parameter '%s' must be an object", path);
                 if (json_object_size(v) > (size_t) spec_max(s) && s->max > 0)
-                        return param_fail(e, path, "parameter '%s' has more than %" PRId64 " keys", path, s->max);
+                        return param_fail(e, path, "parameter '%s' has more than %" PRId64 " keys", path,
+                                          s->max);
                 if (s->check_json) {
                         r = s->check_json(v, &reason);
                         if (r < 0)
@@ -315,7 +321,8 @@ static int parse_object(const ParamSpec *table, json_t *params, void *ret, const
         int r;
 
         /* Unknown keys first: a crafted key is reported and never looked at further. */
-        json_object_foreach(params, key, v) {
+        json_object_foreach(params, key, v)
+        {
                 if (!spec_find(table, key)) {
                         char shown[PARAM_KEY_ECHO_MAX + 4];
                         _cleanup_free_ char *path = NULL;
@@ -363,7 +370,7 @@ int param_parse(const ParamSpec *table, json_t *params, void *ret, ParamError *r
         assert(ret);
         assert(ret_error);
 
-        *ret_error = (ParamError) {};
+        *ret_error = (ParamError){};
 
         if (!json_is_object(params))
                 return param_fail(ret_error, "params", "params must be an object");
@@ -402,7 +409,7 @@ void param_free(const ParamSpec *table, void *p)
                                 free(v->v[i]);
                         }
                         free(v->v);
-                        *v = (ParamStrv) {};
+                        *v = (ParamStrv){};
                         break;
                 }
                 case PARAM_OBJECT_ARRAY: {
@@ -410,7 +417,7 @@ void param_free(const ParamSpec *table, void *p)
                         for (size_t i = 0; a->v && i < a->n; i++)
                                 param_free(s->items, (uint8_t *) a->v + i * s->item_size);
                         free(a->v);
-                        *a = (ParamArray) {};
+                        *a = (ParamArray){};
                         break;
                 }
                 case PARAM_OBJECT: {
@@ -433,7 +440,8 @@ static json_t *redact_object(const ParamSpec *table, json_t *params)
         if (!copy)
                 return NULL;
 
-        json_object_foreach(params, key, v) {
+        json_object_foreach(params, key, v)
+        {
                 const ParamSpec *s = spec_find(table, key);
                 json_t *shown;
 
@@ -446,11 +454,11 @@ static json_t *redact_object(const ParamSpec *table, json_t *params)
                         json_t *item;
 
                         shown = json_array();
-                        json_array_foreach(v, i, item)
-                                json_array_append_new(shown, json_is_object(item) ? redact_object(s->items, item)
-                                                                                   : json_string("<invalid>"));
+                        json_array_foreach(v, i, item) json_array_append_new(
+                                shown, json_is_object(item) ? redact_object(s->items, item)
+                                                            : json_string("<invalid>"));
                 } else if (s->type == PARAM_OBJECT_ARRAY)
-                        /* Not an array, so its items' secret fields cannot be told apart: show none of it. */
+                        /* Not an array: its items' secrets cannot be told apart, so none of it is shown. */
                         shown = json_string("<invalid>");
                 else
                         shown = json_deep_copy(v);
@@ -473,8 +481,9 @@ json_t *param_describe(const ParamSpec *table)
         json_t *list = json_array();
 
         for (const ParamSpec *s = table; list && s->name; s++) {
-                json_t *d = json_pack("{s:s, s:s, s:b, s:b}", "name", s->name, "type", param_type_to_string(s->type),
-                                      "required", (s->flags & PARAM_REQUIRED) != 0, "secret",
+                json_t *d = json_pack("{s:s, s:s, s:b, s:b}", "name", s->name, "type",
+                                      param_type_to_string(s->type), "required",
+                                      (s->flags & PARAM_REQUIRED) != 0, "secret",
                                       (s->flags & PARAM_SECRET) != 0);
                 if (!d)
                         continue;

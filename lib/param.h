@@ -28,9 +28,10 @@ typedef enum ParamType {
 
 enum {
         PARAM_REQUIRED = 1u << 0,
-        PARAM_SECRET = 1u << 1,    /* never logged, audited as "<redacted>" */
-        PARAM_NULLABLE = 1u << 2,  /* JSON null is accepted and treated as absent */
-        PARAM_MULTILINE = 1u << 3, /* strings may carry newlines and tabs; other control bytes stay rejected */
+        PARAM_SECRET = 1u << 1,   /* never logged, audited as "<redacted>" */
+        PARAM_NULLABLE = 1u << 2, /* JSON null is accepted and treated as absent */
+        PARAM_MULTILINE =
+                1u << 3, /* strings may carry newlines and tabs; other control bytes stay rejected */
 };
 
 typedef struct ParamInt {
@@ -78,7 +79,7 @@ typedef struct ParamSpec {
 
 /* Default limits when a spec leaves max at 0. */
 #define PARAM_STRING_MAX_DEFAULT 4096
-#define PARAM_ARRAY_MAX_DEFAULT 256
+#define PARAM_ARRAY_MAX_DEFAULT  256
 
 typedef struct ParamError {
         char *message; /* names the param, never its value */

@@ -143,6 +143,6 @@ json_t *policy_describe(const Action *a, const AgentConfig *c)
         for (char **p = users; !root_only && p && *p; p++)
                 json_array_append_new(u, json_string(*p));
 
-        return json_pack("{s:b, s:b, s:o, s:o}", "root_only", root_only, "denied", action_denied(a, c), "groups", g,
-                         "users", u);
+        return json_pack("{s:b, s:b, s:o, s:o}", "root_only", root_only, "denied", action_denied(a, c),
+                         "groups", g, "users", u);
 }

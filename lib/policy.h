@@ -35,5 +35,6 @@ int policy_check(const AgentConfig *c, const Action *a, const PeerInfo *peer, co
 /* Decides whether any action at all is open to the peer (the check before the request is even parsed). */
 bool policy_peer_known(const AgentConfig *c, const PeerInfo *peer);
 
-/* Returns the effective policy of an action for agent.actions: {"root_only", "denied", "groups", "users"}. */
+/* Returns the effective policy of an action for agent.actions: {"root_only", "denied", "groups", "users"}.
+ */
 json_t *policy_describe(const Action *a, const AgentConfig *c);
