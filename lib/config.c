@@ -126,7 +126,7 @@ static const char *config_value_invalid(const ConfigKey *k, const char *v)
         return "unknown type";
 }
 
-/* Feeds inih one line at a time, so that the handler knows the line number and the parse stops after the
+/* Feeds inih one line at a time, so that the handler has the line number and the parse stops after the
  * first error.  config_check_line_length() has made sure that every line fits inih's buffer. */
 static char *config_read_line(char *buf, int size, void *stream)
 {

@@ -458,7 +458,7 @@ static json_t *redact_object(const ParamSpec *table, json_t *params)
                                 shown, json_is_object(item) ? redact_object(s->items, item)
                                                             : json_string("<invalid>"));
                 } else if (s->type == PARAM_OBJECT_ARRAY)
-                        /* Not an array: its items' secrets cannot be told apart, so none of it is shown. */
+                        /* Not an array, so no item's secrets can be found: none of the value is shown. */
                         shown = json_string("<invalid>");
                 else
                         shown = json_deep_copy(v);

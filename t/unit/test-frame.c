@@ -498,7 +498,7 @@ START_TEST(test_write_timeout)
         _cleanup_free_ char *data = calloc(1, n);
         uint64_t start = now_usec();
 
-        /* Nobody reads, so the socket buffer fills and the deadline ends the write. */
+        /* The reader never reads, so the socket buffer fills and the deadline ends the write. */
         ck_assert_ptr_nonnull(data);
         ck_assert_int_eq(frame_write(p.write_fd, data, n, 300), -ETIMEDOUT);
         ck_assert_uint_ge(elapsed_ms(start), 290);
