@@ -121,21 +121,24 @@ const ConfigKey config_keys[] = {
 
         /* Accounts: the managed-account rule and the tools that change /etc/passwd. */
         { "accounts", "managed_group", CONFIG_STRING, "jabali-users", NULL,
-          "Group whose members are the accounts the agent manages.  user.create adds every new account to it; "
+          "Group whose members are the accounts the agent manages.  user.create adds every new account to "
+          "it; "
           "an account outside it is never changed." },
         { "accounts", "min_uid", CONFIG_UINT, "1000", NULL,
           "Lowest uid of a managed account.  Accounts below it are system accounts and are never changed; "
           "user.create passes it to useradd as UID_MIN." },
         { "accounts", "home_root", CONFIG_PATH, "/home", NULL,
-          "Directory of the account homes, <home_root>/<user>.  Give the real path: a symlink on the way makes "
+          "Directory of the account homes, <home_root>/<user>.  Give the real path: a symlink on the way "
+          "makes "
           "every action on a home fail with UNSAFE_PATH." },
         { "accounts", "home_group", CONFIG_STRING, "www-data", NULL,
-          "Group of each home and of its domains/ directory, so the web server can reach the sites inside." },
+          "Group of each home and of its domains/ directory, so the web server can reach the sites "
+          "inside." },
         { "accounts", "reserved_names", CONFIG_LIST, "", NULL,
           "Account names the agent never creates or changes, in addition to its built-in list of system and "
           "service names." },
-        { "accounts", "shells", CONFIG_LIST, "/bin/bash /bin/sh /usr/bin/bash /usr/bin/sh /usr/sbin/nologin", NULL,
-          "Login shells user.create accepts." },
+        { "accounts", "shells", CONFIG_LIST, "/bin/bash /bin/sh /usr/bin/bash /usr/bin/sh /usr/sbin/nologin",
+          NULL, "Login shells user.create accepts." },
         { "accounts", "default_shell", CONFIG_PATH, "/bin/bash", NULL,
           "Login shell of a new account when the request names none; it must be in shells." },
         { "accounts", "useradd", CONFIG_PATH, "/usr/sbin/useradd", NULL, "The useradd program." },
@@ -145,15 +148,19 @@ const ConfigKey config_keys[] = {
 
         /* SSH keys written to authorized_keys. */
         { "ssh", "key_types", CONFIG_LIST,
-          "ssh-ed25519 sk-ssh-ed25519@openssh.com ecdsa-sha2-nistp256 ecdsa-sha2-nistp384 ecdsa-sha2-nistp521 "
+          "ssh-ed25519 sk-ssh-ed25519@openssh.com ecdsa-sha2-nistp256 ecdsa-sha2-nistp384 "
+          "ecdsa-sha2-nistp521 "
           "sk-ecdsa-sha2-nistp256@openssh.com ssh-rsa",
-          NULL, "Public key types sshkey.write and user.create accept; ssh-dss and certificates are never accepted." },
+          NULL,
+          "Public key types sshkey.write and user.create accept; ssh-dss and certificates are never "
+          "accepted." },
         { "ssh", "rsa_min_bits", CONFIG_UINT, "3072", NULL,
           "Smallest RSA modulus accepted, in bits.  Values below 3072 count as 3072." },
 
         /* Disk quotas. */
         { "quota", "path", CONFIG_PATH, "/home", NULL,
-          "A directory on the filesystem whose user quotas quota.set changes, normally accounts.home_root.  The "
+          "A directory on the filesystem whose user quotas quota.set changes, normally accounts.home_root.  "
+          "The "
           "filesystem must be mounted with user quotas enabled." },
 
         /* Resource limits through systemd slices. */
@@ -168,7 +175,8 @@ const ConfigKey config_keys[] = {
 
         /* Outbound traffic rules through nftables. */
         { "egress", "table", CONFIG_STRING, "jabali_egress", NULL,
-          "nftables table (family inet) of the per-account egress chains.  The agent changes no other table." },
+          "nftables table (family inet) of the per-account egress chains.  The agent changes no other "
+          "table." },
 
         {},
 };

@@ -81,10 +81,11 @@ static int fail_quota(ActionContext *ctx, int r, const char *path, const char *u
         json_t *details = json_pack("{s:s}", "filesystem", path);
 
         if (r == -ESRCH)
-                return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
-                                   "user quotas are off on the filesystem of %s; mount it with usrquota (or the "
-                                   "ext4 quota feature) and turn them on",
-                                   path);
+                return action_fail(
+                        ctx, AGENT_FAILED_PRECONDITION, details,
+                        "user quotas are off on the filesystem of %s; mount it with usrquota (or the "
+                        "ext4 quota feature) and turn them on",
+                        path);
         if (r == -ENOSYS)
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
                                    "the kernel has no quotactl_fd(); Linux 5.14 or later is needed");
