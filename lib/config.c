@@ -24,6 +24,7 @@ typedef struct LoadState {
         const char *file;
         unsigned line; /* of the line inih is parsing */
         char *error;   /* the first error only */
+        bool *seen;    /* keys set by the current file, one slot per config_keys row */
 } LoadState;
 
 static size_t config_key_count(void)
@@ -167,6 +168,18 @@ static int config_ini_handler(void *user, const char *section, const char *name,
                 return 0;
         }
 
+        /* inih hands an indented continuation line over as a second value of the same key, which would
+         * silently replace the first.  A key set twice in one file is therefore an error either way. */
+        if (st->seen[i]) {
+                if (asprintf(&st->error,
+                             "%s:%u: [%s] %s is set twice in this file (continuation lines are not "
+                             "supported)",
+                             st->file, st->line, section, name) < 0)
+                        st->error = NULL;
+                return 0;
+        }
+        st->seen[i] = true;
+
         reason = config_value_invalid(&config_keys[i], value);
         if (reason) {
                 if (asprintf(&st->error, "%s:%u: [%s] %s: %s", st->file, st->line, section, name, reason) <
@@ -230,7 +243,13 @@ static int config_load_file(LoadState *st, const char *path, bool optional)
         st->f = f;
         st->file = path;
         st->line = 0;
+        st->seen = calloc(st->config->n_keys + 1, sizeof(bool));
+        if (!st->seen) {
+                fclose(f);
+                return -ENOMEM;
+        }
         r = ini_parse_stream(config_read_line, st, config_ini_handler, st);
+        st->seen = mfree(st->seen);
         fclose(f);
         st->f = NULL;
         if (r < 0)

@@ -273,6 +273,33 @@ START_TEST(test_first_error_reported)
 }
 END_TEST
 
+START_TEST(test_key_twice_in_file)
+{
+        write_main("[policy]\nallowed_groups = a\nallowed_groups = b\n");
+        assert_load_error(":3:", "set twice", NULL);
+}
+END_TEST
+
+START_TEST(test_continuation_line)
+{
+        /* inih reads the indented line as a second value; it must not replace the first silently. */
+        write_main("[policy]\nallowed_groups = a\n  b\n");
+        assert_load_error(":3:", "set twice", NULL);
+}
+END_TEST
+
+START_TEST(test_key_again_in_dropin)
+{
+        AgentConfig *c;
+
+        write_main("[policy]\nallowed_groups = a\n");
+        write_dropin("10-more.conf", "[policy]\nallowed_groups = b\n");
+        c = load_ok();
+        ck_assert_str_eq(config_get(c, "policy", "allowed_groups"), "b");
+        config_free(c);
+}
+END_TEST
+
 START_TEST(test_syntax_error)
 {
         write_main("[agent]\nread_timeout_ms 5\n");
@@ -569,6 +596,9 @@ static Suite *config_suite(void)
         tc = tcase_create("load");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_missing_main_defaults);
+        tcase_add_test(tc, test_key_twice_in_file);
+        tcase_add_test(tc, test_continuation_line);
+        tcase_add_test(tc, test_key_again_in_dropin);
         tcase_add_test(tc, test_null_config_defaults);
         tcase_add_test(tc, test_main_file);
         tcase_add_test(tc, test_dropin_order);

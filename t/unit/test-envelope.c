@@ -413,6 +413,26 @@ START_TEST(test_unknown_key_not_in_message)
 }
 END_TEST
 
+START_TEST(test_unknown_key_echo_capped)
+{
+        char body[512];
+        char key[201];
+
+        /* 199 ASCII bytes, then a two-byte character straddling the cut at 64 bytes is not split. */
+        memset(key, 'k', 63);
+        memcpy(key + 63, "\xc3\xa9", 2);
+        memset(key + 65, 'k', 135);
+        key[200] = '\0';
+        snprintf(body, sizeof(body), "{\"action\":\"agent.ping\",\"%s\":1}", key);
+
+        Parsed p = parse(body);
+        ck_assert_int_eq(p.r, -EINVAL);
+        ck_assert_uint_eq(strlen(p.error.field), 63);
+        ck_assert_int_eq(strncmp(p.error.field, key, 63), 0);
+        parsed_done(&p);
+}
+END_TEST
+
 START_TEST(test_request_id_valid)
 {
         char max[REQUEST_ID_MAX + 1];
@@ -694,6 +714,7 @@ static Suite *envelope_suite(void)
         tcase_add_test(tc, test_missing_action);
         tcase_add_test(tc, test_unknown_keys);
         tcase_add_test(tc, test_unknown_key_not_in_message);
+        tcase_add_test(tc, test_unknown_key_echo_capped);
         tcase_add_test(tc, test_done_idempotent);
         suite_add_tcase(s, tc);
 
