@@ -157,11 +157,12 @@ static int request_admit(Request *q, int in_fd, void **ret_params)
                 return -EINVAL;
         }
 
-        /* A caller that no policy admits is refused before its request reaches the JSON parser, so it can
-         * probe neither the parser nor the catalogue and its params.  Its request id is not read either. */
+        /* A caller that no policy admits gets PERMISSION_DENIED whatever its request holds, so it can
+         * probe neither the catalogue nor the params checks.  The envelope is still parsed, so that the
+         * audit record names the request id and the action it tried. */
         if (!q->peer_known || !policy_peer_known(q->config, &q->peer)) {
-                q->envelope.request_id = ulid_new();
-                q->envelope.request_id_minted = true;
+                (void) envelope_parse(body, size, &q->envelope, &env_error);
+                envelope_error_done(&env_error);
                 if (!q->peer_known)
                         request_fail(q, AGENT_PERMISSION_DENIED, NULL,
                                      "the caller's credentials could not be read");
