@@ -87,15 +87,16 @@ check: all $(TEST_BIN)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz-*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/%.o)
-FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g -O1
+# -fno-sanitize-recover: an undefined-behaviour report must stop the fuzzer like a crash does.
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 
-build-fuzz/%.o: %.c $(wildcard lib/*.h) Makefile
+build-fuzz/%.o: %.c $(wildcard lib/*.h t/unit/*.h) Makefile
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=gnu17 $(WARNFLAGS) -D_GNU_SOURCE -Ilib -DAGENT_VERSION='"$(VERSION)"' \
 		-DAGENT_BUILD='"fuzz"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(shell $(PKG_CONFIG) --cflags $(PKGS)) -c -o $@ $<
 
 build-fuzz/fuzz-%: build-fuzz/fuzz/fuzz-%.o $(FUZZ_LIB_OBJ)
-	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+	clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $^ $(LIBS)
 
 fuzz: $(FUZZ_BIN)
 

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "docgen.h"
 #include "envelope.h"
+#include "frame.h"
 #include "macro.h"
 
 static void help(void)
@@ -52,13 +53,13 @@ static int serve_config_error(int in_fd, int out_fd, const char *error)
                      id ?: "-") < 0)
                 return -ENOMEM;
 
-        /* The request itself is not read: the length prefix would only be discarded. */
-        uint8_t header[4] = { (uint8_t) (strlen(text) >> 24), (uint8_t) (strlen(text) >> 16),
-                              (uint8_t) (strlen(text) >> 8), (uint8_t) strlen(text) };
-        (void) in_fd;
-        if (write(out_fd, header, 4) != 4 || write(out_fd, text, strlen(text)) != (ssize_t) strlen(text))
-                return -EIO;
-        return 0;
+        /* The request is read and dropped with the built-in limits, so that closing the connection with
+         * unread data does not reset it before the client has read the answer. */
+        _cleanup_free_ char *body = NULL;
+        size_t size;
+        (void) frame_read(in_fd, 1024 * 1024, 10000, &body, &size, NULL);
+
+        return frame_write(out_fd, text, strlen(text), 10000);
 }
 
 int main(int argc, char *argv[])

@@ -79,27 +79,64 @@ const ConfigKey config_keys[] = {
         { "policy", "denied", CONFIG_LIST, "", NULL,
           "Action names or shell patterns (fnmatch) that no caller, root included, may run on this host." },
 
+        /* The domain family: nginx vhosts. */
+        { "nginx", "sites_available", CONFIG_PATH, "/etc/nginx/sites-available", NULL,
+          "Directory of the vhost files; the agent writes <domain>.conf there and manages only the files "
+          "that start with its header." },
+        { "nginx", "sites_enabled", CONFIG_PATH, "/etc/nginx/sites-enabled", NULL,
+          "Directory nginx includes; each vhost gets a symlink <domain>.conf there." },
+        { "nginx", "template", CONFIG_PATH, "", NULL,
+          "Vhost template file; empty means the compiled-in default (data/nginx-vhost.conf.tmpl)." },
+        { "nginx", "test_command", CONFIG_LIST, "/usr/sbin/nginx -t", NULL,
+          "Command that tests the whole nginx configuration before a change goes live (explicit argv, "
+          "no shell, absolute program path)." },
+        { "nginx", "test_timeout_ms", CONFIG_UINT, "30000", NULL,
+          "Time the test command may run, in milliseconds." },
+        { "nginx", "service", CONFIG_STRING, "nginx", NULL,
+          "Name of the [service.NAME] section used to reload nginx." },
+        { "nginx", "reload_timeout_ms", CONFIG_UINT, "30000", NULL,
+          "Time a reload may take, in milliseconds." },
+        { "nginx", "log_dir", CONFIG_PATH, "/var/log/nginx", NULL,
+          "Directory of the per-domain access and error logs.  It must not be inside a home, because "
+          "the nginx master opens the logs as root." },
+        { "nginx", "acme_root", CONFIG_PATH, "/var/lib/jabali-agent/acme", NULL,
+          "Webroot of ACME http-01 challenges, served at /.well-known/acme-challenge/ for every "
+          "domain; owned by root, never inside a site." },
+        { "nginx", "cache_root", CONFIG_PATH, "/var/cache/nginx/jabali", NULL,
+          "Parent of the per-domain FastCGI cache directories." },
+        { "nginx", "certificate_dir", CONFIG_PATH, "/etc/letsencrypt/live", NULL,
+          "Directory of certificates: <dir>/<domain>/fullchain.pem and privkey.pem." },
+        { "nginx", "php_fpm_socket", CONFIG_STRING, "/run/php/php{version}-fpm-{user}.sock", NULL,
+          "Socket of an account's PHP-FPM pool; {version} and {user} are replaced." },
+        { "nginx", "listen_http", CONFIG_LIST, "80 [::]:80", NULL,
+          "Listen addresses of the plain HTTP server of each vhost." },
+        { "nginx", "listen_https", CONFIG_LIST, "443 [::]:443", NULL,
+          "Listen addresses of the TLS server of each vhost with a certificate." },
+
         /* Services the agent controls.  Without systemd, reload sends reload_signal and stop sends
          * stop_signal and waits, unless a command is configured.  Start and restart need a command. */
         SERVICE_KEYS("nginx", "nginx.service", "/run/nginx.pid", "nginx", "HUP"),
 
         /* Accounts: the managed-account rule and the tools that change /etc/passwd. */
         { "accounts", "managed_group", CONFIG_STRING, "jabali-users", NULL,
-          "Group whose members are the accounts the agent manages.  user.create adds every new account to it; "
+          "Group whose members are the accounts the agent manages.  user.create adds every new account to "
+          "it; "
           "an account outside it is never changed." },
         { "accounts", "min_uid", CONFIG_UINT, "1000", NULL,
           "Lowest uid of a managed account.  Accounts below it are system accounts and are never changed; "
           "user.create passes it to useradd as UID_MIN." },
         { "accounts", "home_root", CONFIG_PATH, "/home", NULL,
-          "Directory of the account homes, <home_root>/<user>.  Give the real path: a symlink on the way makes "
+          "Directory of the account homes, <home_root>/<user>.  Give the real path: a symlink on the way "
+          "makes "
           "every action on a home fail with UNSAFE_PATH." },
         { "accounts", "home_group", CONFIG_STRING, "www-data", NULL,
-          "Group of each home and of its domains/ directory, so the web server can reach the sites inside." },
+          "Group of each home and of its domains/ directory, so the web server can reach the sites "
+          "inside." },
         { "accounts", "reserved_names", CONFIG_LIST, "", NULL,
           "Account names the agent never creates or changes, in addition to its built-in list of system and "
           "service names." },
-        { "accounts", "shells", CONFIG_LIST, "/bin/bash /bin/sh /usr/bin/bash /usr/bin/sh /usr/sbin/nologin", NULL,
-          "Login shells user.create accepts." },
+        { "accounts", "shells", CONFIG_LIST, "/bin/bash /bin/sh /usr/bin/bash /usr/bin/sh /usr/sbin/nologin",
+          NULL, "Login shells user.create accepts." },
         { "accounts", "default_shell", CONFIG_PATH, "/bin/bash", NULL,
           "Login shell of a new account when the request names none; it must be in shells." },
         { "accounts", "useradd", CONFIG_PATH, "/usr/sbin/useradd", NULL, "The useradd program." },
@@ -109,9 +146,12 @@ const ConfigKey config_keys[] = {
 
         /* SSH keys written to authorized_keys. */
         { "ssh", "key_types", CONFIG_LIST,
-          "ssh-ed25519 sk-ssh-ed25519@openssh.com ecdsa-sha2-nistp256 ecdsa-sha2-nistp384 ecdsa-sha2-nistp521 "
+          "ssh-ed25519 sk-ssh-ed25519@openssh.com ecdsa-sha2-nistp256 ecdsa-sha2-nistp384 "
+          "ecdsa-sha2-nistp521 "
           "sk-ecdsa-sha2-nistp256@openssh.com ssh-rsa",
-          NULL, "Public key types sshkey.write and user.create accept; ssh-dss and certificates are never accepted." },
+          NULL,
+          "Public key types sshkey.write and user.create accept; ssh-dss and certificates are never "
+          "accepted." },
         { "ssh", "rsa_min_bits", CONFIG_UINT, "3072", NULL,
           "Smallest RSA modulus accepted, in bits.  Values below 3072 count as 3072." },
 
@@ -133,7 +173,8 @@ const ConfigKey config_keys[] = {
 
         /* Outbound traffic rules through nftables. */
         { "egress", "table", CONFIG_STRING, "jabali_egress", NULL,
-          "nftables table (family inet) of the per-account egress chains.  The agent changes no other table." },
+          "nftables table (family inet) of the per-account egress chains.  The agent changes no other "
+          "table." },
 
-        { .section = NULL },
+        {},
 };

@@ -20,8 +20,11 @@ struct AgentConfig {
 
 typedef struct LoadState {
         AgentConfig *config;
+        FILE *f;
         const char *file;
-        char *error;
+        unsigned line; /* of the line inih is parsing */
+        char *error;   /* the first error only */
+        bool *seen;    /* keys set by the current file, one slot per config_keys row */
 } LoadState;
 
 static size_t config_key_count(void)
@@ -95,7 +98,7 @@ static bool path_normalized(const char *p)
         return true;
 }
 
-/* Checks a value against its key's type; returns a static reason on failure. */
+/* Checks a value against its key's type and returns a static reason when it does not match. */
 static const char *config_value_invalid(const ConfigKey *k, const char *v)
 {
         bool b;
@@ -124,6 +127,28 @@ static const char *config_value_invalid(const ConfigKey *k, const char *v)
         return "unknown type";
 }
 
+/* Feeds inih one line at a time, so that the handler has the line number and the parse stops after the
+ * first error.  config_check_line_length() has made sure that every line fits inih's buffer. */
+static char *config_read_line(char *buf, int size, void *stream)
+{
+        LoadState *st = stream;
+        size_t n;
+
+        if (st->error || !fgets(buf, size, st->f))
+                return NULL;
+        st->line++;
+
+        /* A line that fills the buffer exactly leaves its newline behind, which must not count as a line
+         * of its own. */
+        n = strlen(buf);
+        if (n + 1 == (size_t) size && buf[n - 1] != '\n') {
+                int c = getc(st->f);
+                if (c != '\n' && c != EOF)
+                        ungetc(c, st->f);
+        }
+        return buf;
+}
+
 static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
         LoadState *st = user;
@@ -132,18 +157,33 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 
         if (!name) /* a section header on its own (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
                 return 1;
+        if (st->error)
+                return 0;
 
         i = config_key_index(section, name);
         if (i < 0) {
-                if (asprintf(&st->error, "%s: unknown key '%s' in section [%s]", st->file, name, section) <
-                    0)
+                if (asprintf(&st->error, "%s:%u: unknown key '%s' in section [%s]", st->file, st->line, name,
+                             section) < 0)
                         st->error = NULL;
                 return 0;
         }
 
+        /* inih hands an indented continuation line over as a second value of the same key, which would
+         * silently replace the first.  A key set twice in one file is therefore an error either way. */
+        if (st->seen[i]) {
+                if (asprintf(&st->error,
+                             "%s:%u: [%s] %s is set twice in this file (continuation lines are not "
+                             "supported)",
+                             st->file, st->line, section, name) < 0)
+                        st->error = NULL;
+                return 0;
+        }
+        st->seen[i] = true;
+
         reason = config_value_invalid(&config_keys[i], value);
         if (reason) {
-                if (asprintf(&st->error, "%s: [%s] %s: %s", st->file, section, name, reason) < 0)
+                if (asprintf(&st->error, "%s:%u: [%s] %s: %s", st->file, st->line, section, name, reason) <
+                    0)
                         st->error = NULL;
                 return 0;
         }
@@ -151,6 +191,33 @@ static int config_ini_handler(void *user, const char *section, const char *name,
         free(st->config->values[i]);
         st->config->values[i] = strdup(value);
         return st->config->values[i] ? 1 : 0;
+}
+
+/* Debian builds libinih with INI_MAX_LINE 200 and without INI_ALLOW_REALLOC, so it splits a longer line
+ * and reports a syntax error somewhere after it.  Finding the line first gives the operator its number. */
+#define CONFIG_LINE_MAX 199
+
+static int config_check_line_length(LoadState *st, FILE *f, const char *path)
+{
+        unsigned line = 1;
+        size_t length = 0;
+        int c;
+
+        while ((c = getc(f)) != EOF) {
+                if (c == '\n') {
+                        line++;
+                        length = 0;
+                        continue;
+                }
+                if (++length > CONFIG_LINE_MAX) {
+                        if (asprintf(&st->error, "%s:%u: line longer than %d bytes", path, line,
+                                     CONFIG_LINE_MAX) < 0)
+                                st->error = NULL;
+                        return -E2BIG;
+                }
+        }
+        rewind(f);
+        return 0;
 }
 
 static int config_load_file(LoadState *st, const char *path, bool optional)
@@ -167,15 +234,35 @@ static int config_load_file(LoadState *st, const char *path, bool optional)
                 return r;
         }
 
-        st->file = path;
-        r = ini_parse_file(f, config_ini_handler, st);
-        fclose(f);
-        if (r != 0) {
-                if (!st->error && asprintf(&st->error, "%s:%d: syntax error", path, r) < 0)
-                        st->error = NULL;
-                return -EINVAL;
+        r = config_check_line_length(st, f, path);
+        if (r < 0) {
+                fclose(f);
+                return r;
         }
-        return 0;
+
+        st->f = f;
+        st->file = path;
+        st->line = 0;
+        st->seen = calloc(st->config->n_keys + 1, sizeof(bool));
+        if (!st->seen) {
+                fclose(f);
+                return -ENOMEM;
+        }
+        r = ini_parse_stream(config_read_line, st, config_ini_handler, st);
+        st->seen = mfree(st->seen);
+        fclose(f);
+        st->f = NULL;
+        if (r < 0)
+                return -ENOMEM;
+
+        /* inih returns the line of its first error, syntax or handler.  The parse stopped at the line of
+         * st->error, so an earlier line in r is a syntax error that came first. */
+        if (r > 0 && (!st->error || (unsigned) r < st->line)) {
+                free(st->error);
+                if (asprintf(&st->error, "%s:%d: syntax error", path, r) < 0)
+                        st->error = NULL;
+        }
+        return r > 0 || st->error ? -EINVAL : 0;
 }
 
 static int conf_d_filter(const struct dirent *d)

@@ -126,7 +126,17 @@ _printf_(4, 5) static int fail(EnvelopeError *e, AgentCode code, const char *fie
         if (vasprintf(&e->message, fmt, ap) < 0)
                 e->message = NULL;
         va_end(ap);
-        e->field = field ? strdup(field) : NULL;
+        if (field) {
+                /* An unknown key is echoed back, but no longer than ENVELOPE_FIELD_ECHO_MAX bytes, cut
+                 * before a UTF-8 continuation byte so the response stays valid JSON text. */
+                size_t n = strnlen(field, ENVELOPE_FIELD_ECHO_MAX + 1);
+                if (n > ENVELOPE_FIELD_ECHO_MAX) {
+                        n = ENVELOPE_FIELD_ECHO_MAX;
+                        while (n > 0 && ((unsigned char) field[n] & 0xc0) == 0x80)
+                                n--;
+                }
+                e->field = strndup(field, n);
+        }
         return -EINVAL;
 }
 
@@ -207,8 +217,10 @@ int envelope_parse(const char *body, size_t size, Envelope *ret, EnvelopeError *
         }
 
         /* JSON_REJECT_DUPLICATES: a repeated key could show one value to the check and another to the
-         * handler.  jansson also rejects invalid UTF-8, NUL bytes and \u0000 escapes here. */
-        root = json_loadb(body, size, JSON_REJECT_DUPLICATES, &jerr);
+         * handler.  jansson also rejects invalid UTF-8, NUL bytes and \u0000 escapes here.  JSON_DECODE_ANY
+         * lets a scalar text through to the object check, so "1" is reported as not an object rather than
+         * as a syntax error. */
+        root = json_loadb(body, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 
         r = envelope_take_request_id(root, ret);
         if (r < 0)

@@ -15,11 +15,12 @@
  * INVALID_REQUEST.
  */
 
-#define ENVELOPE_MAX_DEPTH 32
-#define REQUEST_ID_MAX     64
-#define SUBJECT_USER_MAX   128
-#define ACTION_NAME_MAX    64
-#define TIMEOUT_MS_MAX     (3600u * 1000u)
+#define ENVELOPE_MAX_DEPTH      32
+#define REQUEST_ID_MAX          64
+#define SUBJECT_USER_MAX        128
+#define ACTION_NAME_MAX         64
+#define ENVELOPE_FIELD_ECHO_MAX 64
+#define TIMEOUT_MS_MAX          (3600u * 1000u)
 
 typedef struct Envelope {
         char *action;

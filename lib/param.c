@@ -11,6 +11,7 @@
 #define PARAM_INT_MIN_DEFAULT 0
 #define PARAM_INT_MAX_DEFAULT INT32_MAX
 #define PARAM_KEY_ECHO_MAX    64
+#define PARAM_KEY_PATH_MAX    256
 
 static const char *const param_type_table[_PARAM_TYPE_MAX] = {
         [PARAM_STRING] = "string",
@@ -78,6 +79,20 @@ static void key_for_message(const char *key, char buf[static PARAM_KEY_ECHO_MAX 
                 i += 3;
         }
         buf[i] = '\0';
+}
+
+/* Returns the length of key cut to at most PARAM_KEY_PATH_MAX bytes without splitting a UTF-8 sequence,
+ * because the path goes into the JSON response, which takes valid UTF-8 only. */
+static int key_path_length(const char *key)
+{
+        size_t n = strnlen(key, PARAM_KEY_PATH_MAX + 1);
+
+        if (n <= PARAM_KEY_PATH_MAX)
+                return (int) n;
+        n = PARAM_KEY_PATH_MAX;
+        while (n > 0 && ((unsigned char) key[n] & 0xc0) == 0x80)
+                n--;
+        return (int) n;
 }
 
 /* Control characters, C1 controls and the Unicode line separators are rejected in every string, because
@@ -313,7 +328,8 @@ static int parse_object(const ParamSpec *table, json_t *params, void *ret, const
                         _cleanup_free_ char *path = NULL;
 
                         key_for_message(key, shown);
-                        if (asprintf(&path, "%s%s%.*s", prefix, *prefix ? "." : "", 256, key) < 0)
+                        if (asprintf(&path, "%s%s%.*s", prefix, *prefix ? "." : "", key_path_length(key),
+                                     key) < 0)
                                 return -ENOMEM;
                         return param_fail(e, path, "unknown parameter '%s'", shown);
                 }
@@ -441,7 +457,10 @@ static json_t *redact_object(const ParamSpec *table, json_t *params)
                         json_array_foreach(v, i, item) json_array_append_new(
                                 shown, json_is_object(item) ? redact_object(s->items, item)
                                                             : json_string("<invalid>"));
-                } else
+                } else if (s->type == PARAM_OBJECT_ARRAY)
+                        /* Not an array, so no item's secrets can be found: none of the value is shown. */
+                        shown = json_string("<invalid>");
+                else
                         shown = json_deep_copy(v);
 
                 json_object_set_new(copy, key, shown ?: json_null());

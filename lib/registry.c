@@ -7,10 +7,12 @@
 
 /* Each family file exports a NULL-terminated list of its actions; add a new family here. */
 extern const Action *const agent_family_actions[];
+extern const Action *const domain_family_actions[];
 extern const Action *const user_family_actions[];
 
 static const Action *const *const families[] = {
         agent_family_actions,
+        domain_family_actions,
         user_family_actions,
 };
 

@@ -86,11 +86,16 @@ PY
 }
 
 t_journald_stop() {
-        local pid
-        pid=${T_JOURNALD_PID:-$(pgrep -x systemd-journal | head -n1)}
-        [[ -n "$pid" ]] || return 0
-        kill "$pid" 2>/dev/null || true
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+        # Every standalone journald, not only the one this test started: a second one started elsewhere
+        # may hold the socket.
+        local pids
+        pids=$(pgrep -x systemd-journal || true)
+        [[ -n "$pids" ]] || return 0
+        kill $pids 2>/dev/null || true
+        local p
+        for p in $pids; do
+                while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+        done
         T_JOURNALD_PID=
 }
 

@@ -55,13 +55,13 @@ static Hit hits[HITS_MAX];
 static size_t n_hits;
 
 /* Returns true the first time this process, needle and file are reported. */
-static bool hit_new(long pid, int needle, bool environ)
+static bool hit_new(long pid, int needle, bool in_environ)
 {
         for (size_t i = 0; i < n_hits; i++)
-                if (hits[i].pid == pid && hits[i].needle == needle && hits[i].environ == environ)
+                if (hits[i].pid == pid && hits[i].needle == needle && hits[i].environ == in_environ)
                         return false;
         if (n_hits < HITS_MAX)
-                hits[n_hits++] = (Hit){ pid, needle, environ };
+                hits[n_hits++] = (Hit){ pid, needle, in_environ };
         return true;
 }
 

@@ -57,10 +57,21 @@ _printf_(1, 2) static AgentConfig *load_config(const char *extra_fmt, ...)
         f = fopen(path, "we");
         ck_assert_ptr_nonnull(f);
         fprintf(f, "[service.nginx]\nunit =\npidfile = %s\nprocess_name = fakesvc\n", pidfile);
+        ck_assert_int_eq(fclose(f), 0);
+
+        /* The extra lines go to a drop-in, because a key set twice in one file is an error. */
+        snprintf(path, sizeof(path), "%s/agent.conf.d", tmpdir);
+        ck_assert(mkdir(path, 0755) == 0 || errno == EEXIST);
+        snprintf(path, sizeof(path), "%s/agent.conf.d/50-test.conf", tmpdir);
+        f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs("[service.nginx]\n", f);
         va_start(ap, extra_fmt);
         vfprintf(f, extra_fmt, ap);
         va_end(ap);
         ck_assert_int_eq(fclose(f), 0);
+
+        snprintf(path, sizeof(path), "%s/agent.conf", tmpdir);
 
         ck_assert_msg(config_load(path, &c, &error) == 0, "config_load: %s", error ?: "(no message)");
         return c;
