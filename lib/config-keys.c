@@ -72,9 +72,11 @@ const ConfigKey config_keys[] = {
         /* The caller policy. */
         { "policy", "allowed_groups", CONFIG_LIST, "jabali", NULL,
           "Groups whose members may call panel actions besides root." },
-        { "policy", "allowed_users", CONFIG_LIST, "", NULL, "User names that may call panel actions besides root." },
+        { "policy", "allowed_users", CONFIG_LIST, "", NULL,
+          "User names that may call panel actions besides root." },
         { "policy", "root_only", CONFIG_LIST, "", NULL,
-          "Action names or shell patterns (fnmatch) restricted to root in addition to the built-in root-only "
+          "Action names or shell patterns (fnmatch) restricted to root in addition to the built-in "
+          "root-only "
           "actions." },
         { "policy", "denied", CONFIG_LIST, "", NULL,
           "Action names or shell patterns (fnmatch) that no caller, root included, may run on this host." },
@@ -157,9 +159,9 @@ const ConfigKey config_keys[] = {
 
         /* Disk quotas. */
         { "quota", "path", CONFIG_PATH, "/home", NULL,
-          "A directory on the filesystem whose user quotas quota.set changes, normally accounts.home_root.  The "
-          "filesystem must be mounted with user quotas enabled.  Empty: the host has no disk quotas, quota.set "
-          "fails with FAILED_PRECONDITION and user.delete skips them." },
+          "A directory on the filesystem whose user quotas quota.set changes, normally "
+          "accounts.home_root.  The filesystem must be mounted with user quotas enabled.  Empty: the host "
+          "has no disk quotas, quota.set fails with FAILED_PRECONDITION and user.delete skips them." },
 
         /* Resource limits through systemd slices. */
         { "limits", "unit_dir", CONFIG_PATH, "/etc/systemd/system", NULL,
