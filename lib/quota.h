@@ -29,9 +29,11 @@ typedef struct QuotaUsage {
 
 /* Converts request values in MiB into limits: each 0 to QUOTA_MB_MAX, soft not above hard unless hard is 0
  * (no hard limit).  Inodes likewise with QUOTA_INODES_MAX; negative inode values mean "not given" and
- * leave those fields 0.  -EINVAL with a static reason, and -ERANGE for a value outside its bounds. */
+ * leave those fields 0.  -EINVAL with a static reason and the request field it concerns, and -ERANGE for a
+ * value outside its bounds. */
 int quota_limits_from_request(int64_t block_soft_mb, int64_t block_hard_mb, int64_t inode_soft,
-                              int64_t inode_hard, QuotaLimits *ret, const char **ret_reason);
+                              int64_t inode_hard, QuotaLimits *ret, const char **ret_param,
+                              const char **ret_reason);
 
 /* Reads the user's limits and usage on the filesystem of fs_fd.  -ESRCH when user quotas are off there,
  * -ENOSYS without kernel support. */

@@ -218,8 +218,8 @@ static int user_delete(ActionContext *ctx, void *params)
                 r = remove_resources(ctx, p->user, &a, false, &changed);
                 if (r < 0)
                         return r;
-                ctx->result = json_pack("{s:b, s:s, s:b}", "changed", changed, "user", p->user,
-                                        "home_removed", false);
+                ctx->result = json_pack("{s:b, s:s, s:b, s:i}", "changed", changed, "user", p->user,
+                                        "home_removed", false, "domains", 0);
                 return ctx->result ? 0 : action_fail_errno(ctx, -ENOMEM, "failed to build the result");
         }
 

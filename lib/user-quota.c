@@ -113,7 +113,7 @@ static int quota_set_action(ActionContext *ctx, void *params)
         _cleanup_close_ int lock_fd = -1, fs_fd = -1;
         QuotaLimits want, have;
         QuotaUsage usage;
-        const char *path = NULL, *reason = NULL;
+        const char *path = NULL, *param = NULL, *reason = NULL;
         bool set_inodes = p->inode_soft.set || p->inode_hard.set;
         bool changed;
         int r;
@@ -124,9 +124,10 @@ static int quota_set_action(ActionContext *ctx, void *params)
 
         r = quota_limits_from_request(p->block_soft_mb.v, p->block_hard_mb.v,
                                       p->inode_soft.set ? p->inode_soft.v : 0,
-                                      p->inode_hard.set ? p->inode_hard.v : 0, &want, &reason);
+                                      p->inode_hard.set ? p->inode_hard.v : 0, &want, &param, &reason);
         if (r < 0)
-                return action_fail(ctx, AGENT_INVALID_PARAMS, NULL, "invalid quota: %s", reason);
+                return action_fail(ctx, AGENT_INVALID_PARAMS, json_pack("{s:s}", "param", param),
+                                   "invalid quota: %s", reason);
 
         if (asprintf(&lock_name, "user.%s", a.name) < 0)
                 return action_fail_errno(ctx, -ENOMEM, "failed to name the lock");

@@ -27,14 +27,16 @@ acc_begin() {
 }
 
 # acc_start [CONFIG_LINES]: writes $T_DIR/agent.conf, whose [accounts] section points at ACC_HOME (default
-# $T_DIR/home), and starts journald and the agent.  CONFIG_LINES are appended to the config as they are.
+# $T_DIR/home), and starts journald and the agent.  ACC_TABLE and ACC_QUOTA_PATH override the egress table
+# and quota.path.  CONFIG_LINES are appended to the config as they are.
 acc_start() {
         local extra=${1:-}
 
         ACC_HOME=${ACC_HOME:-$T_DIR/home}
         mkdir -p "$ACC_HOME" "$T_DIR/units"
         chmod 0755 "$ACC_HOME"
-        ACC_TABLE=jtacc_$$
+        ACC_TABLE=${ACC_TABLE:-jtacc_$$}
+        ACC_QUOTA_PATH=${ACC_QUOTA_PATH-$ACC_HOME}
         cat >"$T_DIR/agent.conf" <<CONF
 [agent]
 lock_dir = $T_DIR/locks
@@ -49,7 +51,7 @@ unit_dir = $T_DIR/units
 io_path = $ACC_HOME
 
 [quota]
-path = $ACC_HOME
+path = $ACC_QUOTA_PATH
 
 [egress]
 table = $ACC_TABLE
