@@ -13,8 +13,8 @@
 
 static int quotactl_fd_call(int fd, unsigned cmd, uid_t id, struct dqblk *dq)
 {
-        /* QCMD() shifts the command into the sign bit of an int, which is undefined; the kernel reads the
-         * same bits as unsigned. */
+        /* QCMD() shifts the command into the sign bit of an int, which is undefined behaviour.  The kernel
+         * reads the same bits as an unsigned int. */
         unsigned command = cmd << SUBCMDSHIFT | (USRQUOTA & SUBCMDMASK);
 
         if (syscall(SYS_quotactl_fd, fd, command, (unsigned) id, dq) < 0)

@@ -16,7 +16,7 @@
 #define QUOTA_INODES_MAX 4294967295ll
 
 typedef struct QuotaLimits {
-        uint64_t block_soft_kib; /* in 1 KiB quota blocks; 0 means no limit */
+        uint64_t block_soft_kib; /* in 1 KiB quota blocks, 0 for no limit */
         uint64_t block_hard_kib;
         uint64_t inode_soft;
         uint64_t inode_hard;
@@ -39,7 +39,8 @@ int quota_limits_from_request(int64_t block_soft_mb, int64_t block_hard_mb, int6
  * -ENOSYS without kernel support. */
 int quota_get(int fs_fd, uid_t uid, QuotaLimits *ret_limits, QuotaUsage *ret_usage);
 
-/* Sets the block limits, and the inode limits too when set_inodes is true; the others stay as they are. */
+/* Sets the block limits, and the inode limits too when set_inodes is true.  Limits not set keep their
+ * values. */
 int quota_set(int fs_fd, uid_t uid, const QuotaLimits *l, bool set_inodes);
 
 /* True when err is an error quota_get() or quota_set() returns for a filesystem without user quotas. */

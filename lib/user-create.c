@@ -97,7 +97,7 @@ static int run(ActionContext *ctx, const char *const *argv, const void *input, s
 }
 
 /* Puts the host back as it was before this request: the home it created and the passwd entry.  Returns
- * what went wrong, for the error details; NULL when everything was undone. */
+ * what went wrong, for the error details, or NULL when everything was undone. */
 static char *rollback(ActionContext *ctx, int home_root_fd, const char *name, bool remove_home)
 {
         const char *argv[] = { config_get(ctx->config, "accounts", "userdel"), "--", name, NULL };

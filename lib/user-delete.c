@@ -212,7 +212,7 @@ static int user_delete(ActionContext *ctx, void *params)
         if (lock_fd < 0)
                 return lock_fd;
 
-        /* A missing account may still have leftovers of an earlier, interrupted delete; those are removed
+        /* A missing account may still have leftovers of an earlier, interrupted delete.  Those are removed
          * and nothing else is looked at. */
         if (!exists) {
                 r = remove_resources(ctx, p->user, &a, false, &changed);
