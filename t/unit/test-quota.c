@@ -116,7 +116,7 @@ START_TEST(test_get_bad_descriptor)
         QuotaLimits l;
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-        /* A character device is on no filesystem with quotas; the call fails and fills nothing. */
+        /* A character device is on no filesystem with quotas, so the call fails and fills nothing. */
         ck_assert_int_ge(fd, 0);
         ck_assert_int_lt(quota_get(fd, 0, &l, NULL), 0);
         close(fd);

@@ -114,7 +114,8 @@ acc_expect() {
         fi
 }
 
-# acc_track NAME: removes the account NAME (processes, passwd entry, group, home) when the test exits.
+# acc_track NAME: removes the account NAME (passwd entry, group, home) when the test exits.  Tests stop the
+# processes they start as an account themselves, by pid.
 acc_track() {
         ACC_USERS+=("$1")
 }
@@ -125,10 +126,7 @@ acc_purge() {
         jta*) ;;
         *) return 0 ;;
         esac
-        if id -u "$name" >/dev/null 2>&1; then
-                pkill -KILL -u "$name" 2>/dev/null
-                userdel "$name" 2>/dev/null
-        fi
+        id -u "$name" >/dev/null 2>&1 && userdel "$name" 2>/dev/null
         getent group "$name" >/dev/null && groupdel "$name" 2>/dev/null
         [[ -n "${ACC_HOME:-}" && -e "$ACC_HOME/$name" ]] && rm -rf --one-file-system "${ACC_HOME:?}/$name"
         return 0
