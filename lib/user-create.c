@@ -315,7 +315,8 @@ static int user_create(ActionContext *ctx, void *params)
         const AgentConfig *c = ctx->config;
         _cleanup_(account_done) Account a = {};
         _cleanup_strv_free_ char **keys = NULL;
-        _cleanup_close_ int lock_fd = -1;
+        _cleanup_free_ char *lock_name = NULL;
+        _cleanup_close_ int lock_fd = -1, user_lock_fd = -1;
         const char *shell;
         int r;
 
@@ -338,10 +339,16 @@ static int user_create(ActionContext *ctx, void *params)
                 return r;
 
         /* One lock for every account change: useradd and userdel rewrite the same files, and a second
-         * request for the same name must see the first one's result. */
+         * request for the same name must see the first one's result.  The account's own lock keeps the
+         * other actions of the family out of the home while it is made. */
         lock_fd = user_lock(ctx, "accounts");
         if (lock_fd < 0)
                 return lock_fd;
+        if (asprintf(&lock_name, "user.%s", p->user) < 0)
+                return action_fail_errno(ctx, -ENOMEM, "failed to name the lock");
+        user_lock_fd = user_lock(ctx, lock_name);
+        if (user_lock_fd < 0)
+                return user_lock_fd;
 
         r = account_lookup_managed(c, p->user, &a);
         if (r == 0)

@@ -199,7 +199,8 @@ static int user_delete(ActionContext *ctx, void *params)
         const AgentConfig *c = ctx->config;
         const char *home_root = config_get(c, "accounts", "home_root");
         _cleanup_(account_done) Account a = {};
-        _cleanup_close_ int lock_fd = -1, root_fd = -1;
+        _cleanup_free_ char *lock_name = NULL;
+        _cleanup_close_ int lock_fd = -1, user_lock_fd = -1, root_fd = -1;
         unsigned domains = 0, processes = 0;
         bool exists, changed = false, home_removed = false;
         int r;
@@ -208,9 +209,15 @@ static int user_delete(ActionContext *ctx, void *params)
         if (r < 0)
                 return r;
 
+        /* The order of the locks is accounts, then user.<name>, then egress, in every action. */
         lock_fd = user_lock(ctx, "accounts");
         if (lock_fd < 0)
                 return lock_fd;
+        if (asprintf(&lock_name, "user.%s", p->user) < 0)
+                return action_fail_errno(ctx, -ENOMEM, "failed to name the lock");
+        user_lock_fd = user_lock(ctx, lock_name);
+        if (user_lock_fd < 0)
+                return user_lock_fd;
 
         /* A missing account may still have leftovers of an earlier, interrupted delete.  Those are removed
          * and nothing else is looked at. */
