@@ -363,8 +363,7 @@ static int user_create(ActionContext *ctx, void *params)
 }
 
 static const int user_create_capabilities[] = {
-        CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
-        CAP_SETUID, CAP_SETGID,       CAP_AUDIT_WRITE,     -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_SETUID, CAP_SETGID, CAP_AUDIT_WRITE, -1,
 };
 
 const Action action_user_create = {

@@ -289,8 +289,8 @@ static int user_delete(ActionContext *ctx, void *params)
 }
 
 static const int user_delete_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,    CAP_SETUID, CAP_SETGID,
-        CAP_KILL,  CAP_AUDIT_WRITE,  CAP_SYS_ADMIN,       CAP_NET_ADMIN, -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,    CAP_SETUID,    CAP_SETGID,
+        CAP_KILL,  CAP_AUDIT_WRITE,  CAP_SYS_ADMIN, CAP_NET_ADMIN, -1,
 };
 
 const Action action_user_delete = {
