@@ -50,20 +50,6 @@ static int apparmor_enter(const AgentConfig *c, const Action *a, char **ret_stat
         return 0;
 }
 
-static char *capabilities_list(const int *caps)
-{
-        char *s = strdup("");
-
-        for (const int *c = caps; s && c && *c >= 0; c++) {
-                char *longer = NULL;
-                if (asprintf(&longer, "%s%s%s", s, *s ? " " : "", capability_to_name(*c) ?: "?") < 0)
-                        longer = NULL;
-                free(s);
-                s = longer;
-        }
-        return s;
-}
-
 int confine_enter(const AgentConfig *c, const Action *a, char **ret_apparmor, char **ret_capabilities)
 {
         _cleanup_free_ char *state = NULL, *caps = NULL;
@@ -93,7 +79,7 @@ int confine_enter(const AgentConfig *c, const Action *a, char **ret_apparmor, ch
                         *ret_apparmor = TAKE_PTR(state);
                         return r;
                 }
-                caps = capabilities_list(a->capabilities);
+                caps = capability_effective_list();
                 if (caps && !*caps) {
                         free(caps);
                         caps = strdup("none");

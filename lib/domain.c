@@ -24,7 +24,7 @@
 #define PLACEHOLDER_MODE      0644
 
 const int domain_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_KILL, -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, -1,
 };
 
 int domain_check_php_version(const char *value, char **ret_normalized, const char **ret_reason)
