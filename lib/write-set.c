@@ -21,7 +21,8 @@ static const WritePath agent_paths[] = {
 /* Vhosts and their symlinks, site trees in homes, the nginx lock, and what `nginx -t` writes.  It opens
  * every log file for appending and creates the missing temporary and cache directories (Debian's default
  * temporary directories are under /var/lib/nginx).  It also opens the pid file for reading and writing,
- * without writing to it: nginx 1.22 does so in test mode too.  The rule covers the pid file only while it
+ * without writing to it: nginx 1.22 does so in test mode too.  That is /run/nginx.pid in Debian's
+ * nginx.conf, or the configured pidfile of a private nginx.  The rule covers a pid file only while it
  * exists, so while nginx is stopped `nginx -t` fails to create it.  A reload goes over D-Bus or is a
  * signal. */
 static const WritePath domain_paths[] = {
@@ -33,6 +34,7 @@ static const WritePath domain_paths[] = {
         FROM_CONFIG("accounts", "home_root"),
         AGENT_DIR("agent", "lock_dir"),
         FROM_CONFIG("service.nginx", "pidfile"),
+        FIXED("/run/nginx.pid"),
         FIXED("/var/lib/nginx"),
         {},
 };
