@@ -62,9 +62,10 @@ const ConfigKey config_keys[] = {
           "require: refuse to run actions when the family subprofile cannot be entered; auto: enter it when "
           "AppArmor is enabled and note its absence in the audit record otherwise; off: never." },
         { "agent", "landlock", CONFIG_ENUM, "auto", confine_modes,
-          "require: refuse to run actions when writes cannot be restricted to the action's write set with "
-          "Landlock; auto: restrict them when the kernel offers Landlock and note its absence in the audit "
-          "record otherwise; off: never." },
+          "require: refuse to run actions when Landlock cannot restrict writes to the action's write set "
+          "and "
+          "close /root to reads; auto: restrict them when the kernel offers Landlock and note its absence "
+          "in the audit record otherwise; off: never." },
         { "agent", "drop_capabilities", CONFIG_BOOL, "yes", NULL,
           "Drop every capability the action does not declare before its handler runs." },
 

@@ -83,6 +83,10 @@ static int strv_join(const char *prefix, char *const *v, char **ret)
         return 0;
 }
 
+/* Top-level directories that no action reads: root's keys and credentials are never an action's input,
+ * so a symlink planted in a tenant's tree leads nowhere even if a program follows it. */
+static char *const unreadable_top_dirs[] = { (char *) "root", NULL };
+
 static int landlock_state(int abi, char *const *paths, char *const *missing, char **ret_state)
 {
         _cleanup_free_ char *prefix = NULL, *written = NULL, *absent = NULL;
@@ -93,15 +97,13 @@ static int landlock_state(int abi, char *const *paths, char *const *missing, cha
         r = strv_join(prefix, paths, &written);
         if (r < 0)
                 return r;
-        if (!*missing) {
-                *ret_state = TAKE_PTR(written);
-                return 0;
+        if (*missing) {
+                r = strv_join("; missing:", missing, &absent);
+                if (r < 0)
+                        return r;
         }
 
-        r = strv_join("; missing:", missing, &absent);
-        if (r < 0)
-                return r;
-        if (asprintf(ret_state, "%s%s", written, absent) < 0)
+        if (asprintf(ret_state, "%s%s; unreadable: /root", written, absent ?: "") < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -123,7 +125,7 @@ static int landlock_enter(const AgentConfig *c, const Action *a, char **ret_stat
         if (r < 0)
                 return r;
 
-        abi = landlock_restrict_writes(paths, &failed_path);
+        abi = landlock_restrict(paths, "/", unreadable_top_dirs, &failed_path);
         if (abi == -EOPNOTSUPP) {
                 *ret_state = strdup("unavailable");
                 if (!*ret_state)

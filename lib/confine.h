@@ -22,8 +22,8 @@ void confine_report_done(ConfineReport *r);
  *      aa_change_profile(), which the kernel refuses under no_new_privs, so it comes first;
  *   2. sets no_new_privs, so no program the handler runs gains privileges through a set-user-ID or
  *      file-capability binary;
- *   3. restricts filesystem writes to the action's write set (write-set.h) with Landlock, which needs
- *      no_new_privs;
+ *   3. restricts filesystem writes to the action's write set (write-set.h) and closes /root to reads with
+ *      Landlock, which needs no_new_privs;
  *   4. drops every capability the action does not declare.
  * [agent] apparmor and [agent] landlock each take "require" (fail when the step cannot be done), "auto"
  * (do it when the kernel can, and report "unavailable" or the failure otherwise) or "off".

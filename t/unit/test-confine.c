@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@ typedef struct Outcome {
         char capabilities[512];
         char failed[64];
         int no_new_privs;
-        int create_errno; /* of creating a file in the scratch directory afterwards */
+        int create_errno;    /* of creating a file in the scratch directory afterwards */
+        int list_root_errno; /* of listing /root afterwards */
 } Outcome;
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -80,6 +82,7 @@ static Outcome confine_in_child(const AgentConfig *c, const Action *a)
         if (pid == 0) {
                 ConfineReport report;
                 _cleanup_free_ char *probe = NULL;
+                DIR *root;
                 int fd;
 
                 close(p[0]);
@@ -93,6 +96,8 @@ static Outcome confine_in_child(const AgentConfig *c, const Action *a)
                         _exit(2);
                 fd = open(probe, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
                 o.create_errno = fd < 0 ? errno : 0;
+                root = opendir("/root");
+                o.list_root_errno = root ? 0 : errno;
                 if (write(p[1], &o, sizeof(o)) != (ssize_t) sizeof(o))
                         _exit(1);
                 _exit(0);
@@ -104,6 +109,17 @@ static Outcome confine_in_child(const AgentConfig *c, const Action *a)
         ck_assert(WIFEXITED(status));
         ck_assert_int_eq(WEXITSTATUS(status), 0);
         return o;
+}
+
+/* The errno of listing /root without confinement: 0 for root, EACCES for other users. */
+static int list_root_errno(void)
+{
+        DIR *d = opendir("/root");
+
+        if (!d)
+                return errno;
+        closedir(d);
+        return 0;
 }
 
 static const Action agent_action = { .name = "agent.test", .family = FAMILY_AGENT };
@@ -120,6 +136,7 @@ START_TEST(test_all_off)
         ck_assert_str_eq(o.capabilities, "all");
         ck_assert_str_eq(o.failed, "(null)");
         ck_assert_int_eq(o.create_errno, 0);
+        ck_assert_int_eq(o.list_root_errno, list_root_errno());
         config_free(c);
 }
 END_TEST
@@ -151,6 +168,8 @@ START_TEST(test_landlock_require)
         ck_assert_ptr_nonnull(strstr(o.landlock, ": /dev/null"));
         /* The agent family writes nothing, so not even the scratch directory. */
         ck_assert_int_eq(o.create_errno, EACCES);
+        ck_assert_ptr_nonnull(strstr(o.landlock, "; unreadable: /root"));
+        ck_assert_int_eq(o.list_root_errno, EACCES);
         config_free(c);
 }
 END_TEST

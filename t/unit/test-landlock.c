@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <cap-ng.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -95,11 +96,11 @@ static int create_in(const char *dir, const char *name)
 }
 
 /*
- * Runs op in a child that has set no_new_privs and restricted its writes to paths, and returns what the
- * child reports: op's value, or 100 + the negated return value of landlock_restrict_writes() when that
- * failed.  The test process itself stays unrestricted.
+ * Runs op in a child that has set no_new_privs and called landlock_restrict(paths, top, hidden), and
+ * returns what the child reports: op's value, or 100 + the negated return value of landlock_restrict()
+ * when that failed.  The test process itself stays unrestricted.
  */
-static int run_restricted(char *const *paths, int (*op)(void))
+static int run_restricted_reads(char *const *paths, const char *top, char *const *hidden, int (*op)(void))
 {
         int status;
         pid_t pid;
@@ -111,7 +112,7 @@ static int run_restricted(char *const *paths, int (*op)(void))
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         _exit(99);
-                r = landlock_restrict_writes(paths, NULL);
+                r = landlock_restrict(paths, top, hidden, NULL);
                 if (r < 0)
                         _exit(100 + (-r & 0x7f));
                 _exit(op() & 0x7f);
@@ -121,6 +122,12 @@ static int run_restricted(char *const *paths, int (*op)(void))
         return WEXITSTATUS(status);
 }
 
+/* The same with writes restricted only. */
+static int run_restricted(char *const *paths, int (*op)(void))
+{
+        return run_restricted_reads(paths, NULL, NULL, op);
+}
+
 /* Runs op restricted to allowed/ when the kernel has Landlock.  Without it, checks that the call reports
  * -EOPNOTSUPP and returns -1, so the caller checks nothing more. */
 static int run_in_allowed(int (*op)(void))
@@ -128,7 +135,7 @@ static int run_in_allowed(int (*op)(void))
         char *paths[] = { allowed, NULL };
 
         if (landlock_abi_version() < 0) {
-                ck_assert_int_eq(landlock_restrict_writes(paths, NULL), -EOPNOTSUPP);
+                ck_assert_int_eq(landlock_restrict(paths, NULL, NULL, NULL), -EOPNOTSUPP);
                 return -1;
         }
         return run_restricted(paths, op);
@@ -231,6 +238,42 @@ static int op_exec_touch_denied(void)
                 return errno;
         /* touch reports the failure with exit status 1. */
         return WIFEXITED(status) ? WEXITSTATUS(status) : 60;
+}
+
+static int op_read_allowed(void)
+{
+        _cleanup_free_ char *p = path_in(allowed, "old");
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+
+        return fd < 0 ? errno : 0;
+}
+
+static int op_list_denied(void)
+{
+        DIR *d = opendir(denied);
+
+        if (!d)
+                return errno;
+        closedir(d);
+        return 0;
+}
+
+static int op_list_top(void)
+{
+        DIR *d = opendir(base);
+
+        if (!d)
+                return errno;
+        closedir(d);
+        return 0;
+}
+
+static int op_stat_denied(void)
+{
+        _cleanup_free_ char *p = path_in(denied, "old");
+        struct stat st;
+
+        return errno_of(stat(p, &st));
 }
 
 static int op_write_dev_null(void)
@@ -392,7 +435,7 @@ START_TEST(test_dev_null_needs_rule)
         char *with[] = { allowed, (char *) "/dev/null", NULL };
 
         if (landlock_abi_version() < 0) {
-                ck_assert_int_eq(landlock_restrict_writes(with, NULL), -EOPNOTSUPP);
+                ck_assert_int_eq(landlock_restrict(with, NULL, NULL, NULL), -EOPNOTSUPP);
                 return;
         }
         ck_assert_int_eq(run_restricted(without, op_write_dev_null), EACCES);
@@ -406,12 +449,90 @@ START_TEST(test_file_rule_writes_only)
         char *paths[] = { file, NULL };
 
         if (landlock_abi_version() < 0) {
-                ck_assert_int_eq(landlock_restrict_writes(paths, NULL), -EOPNOTSUPP);
+                ck_assert_int_eq(landlock_restrict(paths, NULL, NULL, NULL), -EOPNOTSUPP);
                 return;
         }
         /* A rule on a file lets that file be written, not its directory be changed. */
         ck_assert_int_eq(run_restricted(paths, op_write_denied), 0);
         ck_assert_int_eq(run_restricted(paths, op_create_denied), EACCES);
+}
+END_TEST
+
+/* Restricts reads to the entries of the scratch directory but denied/, and writes to allowed/. */
+static int run_hiding_denied(int (*op)(void))
+{
+        char *paths[] = { allowed, NULL };
+        char *hidden[] = { (char *) "denied", NULL };
+
+        if (landlock_abi_version() < 0) {
+                ck_assert_int_eq(landlock_restrict(paths, base, hidden, NULL), -EOPNOTSUPP);
+                return -1;
+        }
+        return run_restricted_reads(paths, base, hidden, op);
+}
+
+START_TEST(test_hidden_read_denied)
+{
+        int r = run_hiding_denied(op_read_denied);
+
+        if (r < 0)
+                return;
+        ck_assert_int_eq(r, EACCES);
+}
+END_TEST
+
+START_TEST(test_hidden_list_denied)
+{
+        int r = run_hiding_denied(op_list_denied);
+
+        if (r < 0)
+                return;
+        ck_assert_int_eq(r, EACCES);
+}
+END_TEST
+
+START_TEST(test_hidden_stat_allowed)
+{
+        int r = run_hiding_denied(op_stat_denied);
+
+        if (r < 0)
+                return;
+        /* Landlock does not control metadata. */
+        ck_assert_int_eq(r, 0);
+}
+END_TEST
+
+START_TEST(test_visible_read_allowed)
+{
+        int r = run_hiding_denied(op_read_allowed);
+
+        if (r < 0)
+                return;
+        ck_assert_int_eq(r, 0);
+}
+END_TEST
+
+START_TEST(test_top_not_listed)
+{
+        int r = run_hiding_denied(op_list_top);
+
+        if (r < 0)
+                return;
+        ck_assert_int_eq(r, EACCES);
+}
+END_TEST
+
+START_TEST(test_writable_hidden_readable)
+{
+        char *paths[] = { denied, NULL };
+        char *hidden[] = { (char *) "denied", NULL };
+
+        if (landlock_abi_version() < 0) {
+                ck_assert_int_eq(landlock_restrict(paths, base, hidden, NULL), -EOPNOTSUPP);
+                return;
+        }
+        /* A path in the write set stays readable even beneath a hidden entry. */
+        ck_assert_int_eq(run_restricted_reads(paths, base, hidden, op_read_denied), 0);
 }
 END_TEST
 
@@ -424,7 +545,7 @@ START_TEST(test_missing_path)
         pid_t pid;
 
         if (landlock_abi_version() < 0) {
-                ck_assert_int_eq(landlock_restrict_writes(paths, NULL), -EOPNOTSUPP);
+                ck_assert_int_eq(landlock_restrict(paths, NULL, NULL, NULL), -EOPNOTSUPP);
                 return;
         }
 
@@ -436,7 +557,7 @@ START_TEST(test_missing_path)
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         _exit(99);
-                r = landlock_restrict_writes(paths, &failed);
+                r = landlock_restrict(paths, NULL, NULL, &failed);
                 if (r != -ENOENT)
                         _exit(1);
                 if (failed != missing)
@@ -466,7 +587,7 @@ START_TEST(test_without_no_new_privs)
                 if (capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_ADMIN) < 0 ||
                     capng_apply(CAPNG_SELECT_CAPS) < 0)
                         _exit(2);
-                _exit(landlock_restrict_writes(paths, NULL) == expected ? 0 : 1);
+                _exit(landlock_restrict(paths, NULL, NULL, NULL) == expected ? 0 : 1);
         }
         ck_assert_int_eq(waitpid(pid, &status, 0), pid);
         ck_assert(WIFEXITED(status));
@@ -495,6 +616,12 @@ static Suite *landlock_suite(void)
         tcase_add_test(tc, test_program_inherits);
         tcase_add_test(tc, test_dev_null_needs_rule);
         tcase_add_test(tc, test_file_rule_writes_only);
+        tcase_add_test(tc, test_hidden_read_denied);
+        tcase_add_test(tc, test_hidden_list_denied);
+        tcase_add_test(tc, test_hidden_stat_allowed);
+        tcase_add_test(tc, test_visible_read_allowed);
+        tcase_add_test(tc, test_top_not_listed);
+        tcase_add_test(tc, test_writable_hidden_readable);
         tcase_add_test(tc, test_missing_path);
         tcase_add_test(tc, test_without_no_new_privs);
         suite_add_tcase(s, tc);
