@@ -121,8 +121,9 @@ static int cmd_call(int argc, char *argv[])
         long timeout = 0;
         int c, r;
 
+        /* GNU getopt permutes, so options may also follow the action and its KEY=VALUE arguments. */
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'p':
                         json_decref(params);

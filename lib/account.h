@@ -36,8 +36,8 @@ bool account_name_reserved(const AgentConfig *c, const char *name);
  * it is owned by the account.  -ELOOP or -ENOTDIR for a planted link, -EPERM for a wrong owner. */
 int account_open_home(const AgentConfig *c, const Account *a);
 
-/* Counts the account's domains as the directories under <home>/domains, for user.delete.  0 when the home or
- * domains/ does not exist; -ELOOP or -ENOTDIR when either is a planted link.
- * TODO: the domain family records each domain's owner in its vhost; counting those records would also see
+/* Counts the account's domains as the directories under <home>/domains, for user.delete.  The count is 0
+ * when the home or domains/ does not exist, and the result -ELOOP or -ENOTDIR when either is a planted link.
+ * TODO: the domain family records each domain's owner in its vhost.  Counting those records would also find
  * a domain whose directory the tenant removed. */
 int account_count_domains(const AgentConfig *c, const Account *a, unsigned *ret);

@@ -14,7 +14,8 @@
 #include "policy.h"
 #include "timeutil.h"
 
-/* One request as it moves through the agent; everything the response and the audit records need. */
+/* The state of one request as it moves through the agent: everything the response and the audit records
+ * need. */
 typedef struct Request {
         const AgentConfig *config;
         int out_fd;
@@ -311,7 +312,7 @@ int agent_serve(const AgentConfig *c, int in_fd, int out_fd)
 finish:
         r = request_respond(&q);
         if (r == -EPIPE || r == -ECONNRESET) {
-                /* The client hung up after sending; the action has run all the same and is audited. */
+                /* The client hung up after sending.  The action has run all the same and is audited. */
                 r = 0;
         } else if (r < 0)
                 fprintf(stderr, "Failed to write the response to request %s: %s\n", q.envelope.request_id,

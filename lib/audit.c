@@ -66,7 +66,7 @@ static void field_list_done(FieldList *f)
 }
 
 /* sd_journal_sendv() returns success when the journal socket does not exist, so a record would vanish
- * without a trace.  Connecting a datagram socket to it first tells a missing or dead journald apart. */
+ * without a trace.  Connecting a datagram socket to it first detects a missing or dead journald. */
 static int journal_reachable(void)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = AUDIT_JOURNAL_SOCKET };
@@ -137,7 +137,7 @@ int audit_write(AuditKind kind, const AuditRecord *r)
         if (ret >= 0)
                 ret = sd_journal_sendv(f.iov, (int) f.n);
         if (ret < 0) {
-                /* The journal is gone; stderr is the last place the record can go. */
+                /* The journal cannot take the record, so stderr is the last place it can go. */
                 _cleanup_free_ char *line = NULL;
 
                 json_object_set_new(f.json, "JABALI_AUDIT_ERROR", json_string(strerror(-ret)));

@@ -14,7 +14,8 @@
 
 #define AUTHORIZED_KEYS "authorized_keys"
 
-/* Reads the open file completely; st_size is only a hint, since the account may write to it meanwhile. */
+/* Reads the open file completely.  st_size is only a hint, because the account may write to the file
+ * meanwhile. */
 static int read_all(int fd, char **ret, size_t *ret_size)
 {
         _cleanup_free_ char *buf = NULL;

@@ -16,10 +16,10 @@
 /* Largest authorized_keys the agent reads back. */
 #define AUTHORIZED_KEYS_SIZE_MAX (1024u * 1024u)
 
-/* Makes the block of authorized_keys inside ssh_dir_fd hold exactly lines (canonical key lines from
- * ssh_key_parse()).  Sets *ret_changed.  Returns -ELOOP when the existing file is a symlink, not a regular
- * file, has other hard links or belongs to someone other than the account or root; -EBADMSG when it holds
- * a NUL byte or an unbalanced block; -EFBIG when it is larger than AUTHORIZED_KEYS_SIZE_MAX.  For those,
- * *ret_reason says which. */
+/* Makes the block of authorized_keys inside ssh_dir_fd contain exactly lines (canonical key lines from
+ * ssh_key_parse()), and sets *ret_changed.  Returns -ELOOP when the existing file is a symlink, is not a
+ * regular file, has other hard links or belongs to someone other than the account or root.  Returns
+ * -EBADMSG when it contains a NUL byte or an unbalanced block, and -EFBIG when it is larger than
+ * AUTHORIZED_KEYS_SIZE_MAX.  For those errors *ret_reason describes the problem. */
 int authorized_keys_update(int ssh_dir_fd, uid_t uid, gid_t gid, char *const *lines, size_t n,
                            bool *ret_changed, const char **ret_reason);

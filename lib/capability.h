@@ -12,3 +12,6 @@ const char *capability_to_name(int cap);
  * another.  Returns 0 or a negative errno.
  */
 int capability_drop_except(const int *keep);
+
+/* Returns the effective capabilities of this process as "CAP_CHOWN CAP_KILL", "" for none. */
+char *capability_effective_list(void);

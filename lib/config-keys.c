@@ -164,9 +164,9 @@ const ConfigKey config_keys[] = {
 
         /* Disk quotas. */
         { "quota", "path", CONFIG_PATH, "/home", NULL,
-          "A directory on the filesystem whose user quotas quota.set changes, normally accounts.home_root.  "
-          "The "
-          "filesystem must be mounted with user quotas enabled." },
+          "A directory on the filesystem whose user quotas quota.set changes, normally "
+          "accounts.home_root.  The filesystem must be mounted with user quotas enabled.  Empty: the host "
+          "has no disk quotas, quota.set fails with FAILED_PRECONDITION and user.delete skips them." },
 
         /* Resource limits through systemd slices. */
         { "limits", "unit_dir", CONFIG_PATH, "/etc/systemd/system", NULL,

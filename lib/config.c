@@ -98,7 +98,7 @@ static bool path_normalized(const char *p)
         return true;
 }
 
-/* Checks a value against its key's type; returns a static reason on failure. */
+/* Checks a value against its key's type and returns a static reason when it does not match. */
 static const char *config_value_invalid(const ConfigKey *k, const char *v)
 {
         bool b;

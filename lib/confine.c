@@ -148,20 +148,6 @@ static int landlock_enter(const AgentConfig *c, const Action *a, char **ret_stat
         return 0;
 }
 
-static char *capabilities_list(const int *caps)
-{
-        char *s = strdup("");
-
-        for (const int *c = caps; s && c && *c >= 0; c++) {
-                char *longer = NULL;
-                if (asprintf(&longer, "%s%s%s", s, *s ? " " : "", capability_to_name(*c) ?: "?") < 0)
-                        longer = NULL;
-                free(s);
-                s = longer;
-        }
-        return s;
-}
-
 static int capabilities_enter(const AgentConfig *c, const Action *a, char **ret_state)
 {
         char *caps;
@@ -176,7 +162,8 @@ static int capabilities_enter(const AgentConfig *c, const Action *a, char **ret_
         if (r < 0)
                 return r;
 
-        caps = capabilities_list(a->capabilities);
+        /* The capabilities actually kept: those the action declares and the unit's bounding set allows. */
+        caps = capability_effective_list();
         if (caps && !*caps) {
                 free(caps);
                 caps = strdup("none");

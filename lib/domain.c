@@ -27,7 +27,7 @@
  * takes CAP_NET_BIND_SERVICE; a port nginx already listens on then fails with EADDRINUSE, which the test
  * ignores. */
 const int domain_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_KILL, CAP_NET_BIND_SERVICE, -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, CAP_NET_BIND_SERVICE, -1,
 };
 
 int domain_check_php_version(const char *value, char **ret_normalized, const char **ret_reason)

@@ -100,7 +100,11 @@ static int port_range_compare(const void *a, const void *b)
 {
         const EgressPortRange *x = a, *y = b;
 
-        return x->first < y->first ? -1 : x->first > y->first ? 1 : 0;
+        if (x->first < y->first)
+                return -1;
+        if (x->first > y->first)
+                return 1;
+        return 0;
 }
 
 int egress_rule_from_text(const char *cidr, const char *proto, char *const *ports, size_t n_ports,
@@ -144,7 +148,8 @@ int egress_rule_from_text(const char *cidr, const char *proto, char *const *port
         }
         rule.n_ports = n_ports;
 
-        /* nftables rejects overlapping intervals in one set; catching them here names the field. */
+        /* nftables rejects overlapping intervals in one set.  Catching them here lets the error name the
+         * field. */
         qsort(rule.ports, rule.n_ports, sizeof(EgressPortRange), port_range_compare);
         for (size_t i = 1; i < rule.n_ports; i++)
                 if (rule.ports[i].first <= rule.ports[i - 1].last) {
@@ -330,8 +335,8 @@ static void render_rule(FILE *f, const char *table, const char *chain, const Egr
         fputs(" counter accept\n", f);
 }
 
-/* FNV-1a, 64 bits.  It only detects whether the rules changed; a request that collides on purpose can at
- * worst make the agent skip rewriting rules the same caller sets. */
+/* Computes FNV-1a with 64 bits.  It only detects whether the rules changed, so a request that collides on
+ * purpose can at worst make the agent skip rewriting rules that the same caller sets. */
 static uint64_t fingerprint_of(const char *s)
 {
         uint64_t h = 0xcbf29ce484222325ull;

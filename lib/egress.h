@@ -52,7 +52,7 @@ typedef struct EgressPortRange {
 typedef struct EgressRule {
         Cidr cidr;
         EgressProto proto;
-        EgressPortRange ports[EGRESS_PORTS_MAX]; /* sorted, without overlaps; none means every port */
+        EgressPortRange ports[EGRESS_PORTS_MAX]; /* sorted, without overlaps, none for every port */
         size_t n_ports;
 } EgressRule;
 
@@ -73,10 +73,10 @@ bool egress_table_name_valid(const char *name);
 typedef struct EgressState {
         bool table_exists;
         bool map_exists;
-        bool dispatch_ok;    /* the output chain holds exactly the dispatch rule */
+        bool dispatch_ok;    /* the output chain contains exactly the dispatch rule */
         bool chain_exists;   /* u_<user> */
         char *fingerprint;   /* comment of the chain's first rule, NULL when absent */
-        uint32_t *jump_uids; /* every uid that jumps to u_<user>; more than one after a uid change */
+        uint32_t *jump_uids; /* every uid that jumps to u_<user>, more than one after a uid change */
         size_t n_jump_uids;
         bool element_ok;    /* uid -> jump u_<user> is in the map */
         bool uid_elsewhere; /* uid jumps to another chain */
@@ -96,12 +96,12 @@ int egress_render_apply(const char *table, const char *user, uid_t uid, EgressMo
                         char **ret_fingerprint);
 
 /* Returns in *ret the commands that remove the account's chain and map elements, or NULL when the state
- * holds nothing of the account. */
+ * contains nothing of the account. */
 int egress_render_clear(const char *table, const char *user, const EgressState *state, char **ret);
 
-/* Reads the table through libnftables into ret; a missing table is an empty state. */
+/* Reads the table through libnftables into ret.  A missing table gives an empty state. */
 int egress_state_read(const char *table, const char *user, uid_t uid, EgressState *ret, char **ret_error);
 
 /* Runs commands as one nftables transaction through libnftables.  On failure nothing of it is applied, and
- * *ret_error holds nftables' message (which may quote the commands, never a secret). */
+ * *ret_error contains nftables' message, which may quote the commands.  The commands contain no secret. */
 int egress_run(const char *commands, char **ret_error);

@@ -22,7 +22,8 @@ int home_dir_ensure(int parent_fd, const char *name, mode_t mode, uid_t uid, gid
         assert(ret_changed);
 
         if (create) {
-                /* Created without access for anyone else; owner and mode follow on the descriptor. */
+                /* Created without access for anyone else.  Owner and mode are set on the descriptor below.
+                 */
                 if (mkdirat(parent_fd, name, 0700) == 0)
                         changed = true;
                 else if (errno != EEXIST)

@@ -20,7 +20,7 @@
 int home_dir_ensure(int parent_fd, const char *name, mode_t mode, uid_t uid, gid_t gid, bool create,
                     bool *ret_changed);
 
-/* Creates or repairs the whole layout of the account below the already opened home_root_fd.  Returns the
- * descriptor of the home; *ret_changed as for home_dir_ensure().  -ENOENT when accounts.home_group does not
- * exist. */
+/* Creates or repairs the whole layout of the account below the already opened home_root_fd and sets
+ * *ret_changed as home_dir_ensure() does.  Returns the descriptor of the home, or -ENOENT when
+ * accounts.home_group does not exist. */
 int home_layout_ensure(const AgentConfig *c, const Account *a, int home_root_fd, bool *ret_changed);

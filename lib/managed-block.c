@@ -79,7 +79,8 @@ int managed_block_replace(const char *text, const char *begin, const char *end, 
         if (r < 0)
                 return r;
 
-        /* Without a block, the new one goes after the whole text; with one, it takes the old one's place. */
+        /* Without a block, the new one goes after the whole text.  With one, it takes the old one's place.
+         */
         head = span.found ? span.begin : strlen(text);
         tail = span.found ? span.after : strlen(text);
 

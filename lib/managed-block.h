@@ -9,11 +9,11 @@
  * byte.
  */
 
-/* Returns in *ret a copy of text whose block holds exactly the n lines (each without a newline).  A missing
- * block is appended at the end, and n == 0 removes the block with its markers.  -EBADMSG when text holds a
- * begin marker without an end marker after it, an end marker without a begin marker, or more than one
- * block: rewriting such a file could swallow lines someone else wrote.  -EINVAL when a line contains a
- * newline or equals a marker. */
+/* Returns in *ret a copy of text whose block contains exactly the n lines (each without a newline).  A
+ * missing block is appended at the end, and n == 0 removes the block with its markers.  Returns -EBADMSG
+ * when text has a begin marker without an end marker after it, an end marker without a begin marker, or
+ * more than one block, because rewriting such a file could swallow lines someone else wrote.  Returns
+ * -EINVAL when a line contains a newline or equals a marker. */
 int managed_block_replace(const char *text, const char *begin, const char *end, const char *const *lines,
                           size_t n, char **ret);
 

@@ -26,8 +26,8 @@ int peer_get(int fd, PeerInfo *ret)
         p.gid = cred.gid;
         p.pid = cred.pid;
 
-        /* The supplementary groups as the kernel holds them for the caller, not as the group database lists
-         * them now: a panel process started before a group change keeps the groups it started with. */
+        /* The supplementary groups as the kernel recorded them for the caller, not as the group database
+         * lists them now: a panel process started before a group change keeps the groups it started with. */
         len = sizeof(p.groups);
         if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p.groups, &len) == 0) {
                 p.n_groups = len / sizeof(gid_t);

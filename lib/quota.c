@@ -13,8 +13,8 @@
 
 static int quotactl_fd_call(int fd, unsigned cmd, uid_t id, struct dqblk *dq)
 {
-        /* QCMD() shifts the command into the sign bit of an int, which is undefined; the kernel reads the
-         * same bits as unsigned. */
+        /* QCMD() shifts the command into the sign bit of an int, which is undefined behaviour.  The kernel
+         * reads the same bits as an unsigned int. */
         unsigned command = cmd << SUBCMDSHIFT | (USRQUOTA & SUBCMDMASK);
 
         if (syscall(SYS_quotactl_fd, fd, command, (unsigned) id, dq) < 0)
@@ -23,25 +23,32 @@ static int quotactl_fd_call(int fd, unsigned cmd, uid_t id, struct dqblk *dq)
 }
 
 int quota_limits_from_request(int64_t block_soft_mb, int64_t block_hard_mb, int64_t inode_soft,
-                              int64_t inode_hard, QuotaLimits *ret, const char **ret_reason)
+                              int64_t inode_hard, QuotaLimits *ret, const char **ret_param,
+                              const char **ret_reason)
 {
         assert(ret);
+        assert(ret_param);
         assert(ret_reason);
 
         if (block_soft_mb < 0 || block_soft_mb > QUOTA_MB_MAX || block_hard_mb < 0 ||
             block_hard_mb > QUOTA_MB_MAX) {
+                *ret_param = block_soft_mb < 0 || block_soft_mb > QUOTA_MB_MAX ? "block_soft_mb"
+                                                                               : "block_hard_mb";
                 *ret_reason = "block limits must be from 0 to 16777216 MiB";
                 return -ERANGE;
         }
         if (inode_soft > QUOTA_INODES_MAX || inode_hard > QUOTA_INODES_MAX) {
+                *ret_param = inode_soft > QUOTA_INODES_MAX ? "inode_soft" : "inode_hard";
                 *ret_reason = "inode limits must be from 0 to 4294967295";
                 return -ERANGE;
         }
         if (block_hard_mb != 0 && block_soft_mb > block_hard_mb) {
+                *ret_param = "block_soft_mb";
                 *ret_reason = "block_soft_mb is above block_hard_mb";
                 return -EINVAL;
         }
         if (inode_hard > 0 && inode_soft > inode_hard) {
+                *ret_param = "inode_soft";
                 *ret_reason = "inode_soft is above inode_hard";
                 return -EINVAL;
         }

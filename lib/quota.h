@@ -16,7 +16,7 @@
 #define QUOTA_INODES_MAX 4294967295ll
 
 typedef struct QuotaLimits {
-        uint64_t block_soft_kib; /* in 1 KiB quota blocks; 0 means no limit */
+        uint64_t block_soft_kib; /* in 1 KiB quota blocks, 0 for no limit */
         uint64_t block_hard_kib;
         uint64_t inode_soft;
         uint64_t inode_hard;
@@ -29,15 +29,18 @@ typedef struct QuotaUsage {
 
 /* Converts request values in MiB into limits: each 0 to QUOTA_MB_MAX, soft not above hard unless hard is 0
  * (no hard limit).  Inodes likewise with QUOTA_INODES_MAX; negative inode values mean "not given" and
- * leave those fields 0.  -EINVAL with a static reason, and -ERANGE for a value outside its bounds. */
+ * leave those fields 0.  -EINVAL with a static reason and the request field it concerns, and -ERANGE for a
+ * value outside its bounds. */
 int quota_limits_from_request(int64_t block_soft_mb, int64_t block_hard_mb, int64_t inode_soft,
-                              int64_t inode_hard, QuotaLimits *ret, const char **ret_reason);
+                              int64_t inode_hard, QuotaLimits *ret, const char **ret_param,
+                              const char **ret_reason);
 
 /* Reads the user's limits and usage on the filesystem of fs_fd.  -ESRCH when user quotas are off there,
  * -ENOSYS without kernel support. */
 int quota_get(int fs_fd, uid_t uid, QuotaLimits *ret_limits, QuotaUsage *ret_usage);
 
-/* Sets the block limits, and the inode limits too when set_inodes is true; the others stay as they are. */
+/* Sets the block limits, and the inode limits too when set_inodes is true.  Limits not set keep their
+ * values. */
 int quota_set(int fs_fd, uid_t uid, const QuotaLimits *l, bool set_inodes);
 
 /* True when err is an error quota_get() or quota_set() returns for a filesystem without user quotas. */

@@ -144,7 +144,7 @@ int slice_dropin_update(const char *unit_dir, const char *user, const char *cont
                 return 0;
         }
 
-        dir_fd = safe_mkdir_beneath(unit_dir_fd, dropin_dir, 0755, 0, 0, false);
+        dir_fd = safe_mkdir_beneath(unit_dir_fd, dropin_dir, 0755, (uid_t) -1, (gid_t) -1, false);
         if (dir_fd < 0)
                 return dir_fd;
 
@@ -156,7 +156,8 @@ int slice_dropin_update(const char *unit_dir, const char *user, const char *cont
                 return 0;
         }
 
-        r = safe_write_atomic(dir_fd, SLICE_DROPIN_NAME, content, strlen(content), 0644, 0, 0);
+        r = safe_write_atomic(dir_fd, SLICE_DROPIN_NAME, content, strlen(content), 0644, (uid_t) -1,
+                              (gid_t) -1);
         if (r < 0)
                 return r;
 

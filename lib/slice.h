@@ -10,7 +10,7 @@
  * the hierarchy, which is why account names never contain '-'.
  */
 
-/* Bounds of each limit; 0 in a SliceLimits field means "no limit". */
+/* Bounds of each limit.  0 in a SliceLimits field means no limit. */
 #define SLICE_CPU_PERCENT_MAX 100000u /* 1000 CPUs */
 #define SLICE_MEMORY_MB_MIN   16u
 #define SLICE_MEMORY_MB_MAX   (16u * 1024u * 1024u) /* 16 TiB */
@@ -28,15 +28,15 @@ typedef struct SliceLimits {
 /* The drop-in file inside <unit dir>/<unit>.d/. */
 #define SLICE_DROPIN_NAME "50-jabali-limits.conf"
 
-/* Returns "jabali-user-<user>.slice"; -EINVAL when user is not a valid account name. */
+/* Returns "jabali-user-<user>.slice", or -EINVAL when user is not a valid account name. */
 int slice_unit_name(const char *user, char **ret);
 
 /* Returns true when no field is set. */
 bool slice_limits_empty(const SliceLimits *l);
 
-/* Renders the drop-in.  MemoryHigh= is memory_high_percent (50-99) of MemoryMax=.  io_path is the file or
- * device whose block device the IO limits apply to; it must be an absolute path of [A-Za-z0-9/._-] so it
- * needs no quoting and holds no systemd specifier.  -EINVAL for a value outside its bounds. */
+/* Renders the drop-in, with MemoryHigh= at memory_high_percent (50-99) of MemoryMax=.  io_path is the file
+ * or device whose block device the IO limits apply to.  It must be an absolute path of [A-Za-z0-9/._-], so
+ * it needs no quoting and contains no systemd specifier.  Returns -EINVAL for a value outside its bounds. */
 int slice_render_dropin(const SliceLimits *l, unsigned memory_high_percent, const char *io_path, char **ret);
 
 /* Writes content as the drop-in of the user's slice under unit_dir (creating the .d directory), or removes

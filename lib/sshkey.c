@@ -238,7 +238,7 @@ static int parse_blob(SshKeyType type, const uint8_t *blob, size_t size, unsigne
                     wire_read_positive_mpint(&r, &modulus, &modulus_size, &bits) < 0)
                         goto malformed;
 
-                /* The public exponent is odd and at least 3; the modulus is odd. */
+                /* The public exponent is odd and at least 3, and the modulus is odd. */
                 if (e_bits > 64 || !(e[e_size - 1] & 1) || (e_size == 1 && e[0] < 3) ||
                     !(modulus[modulus_size - 1] & 1))
                         goto malformed;

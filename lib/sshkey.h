@@ -35,7 +35,7 @@ SshKeyType ssh_key_type_from_string(const char *s);
 #define SSH_KEY_RSA_MAX_BITS 16384u
 /* Bytes of comment kept after trimming. */
 #define SSH_KEY_COMMENT_MAX 256u
-/* Bytes of a whole key line; a 16384-bit RSA key with the longest comment fits. */
+/* Bytes of a whole key line, enough for a 16384-bit RSA key with the longest comment. */
 #define SSH_KEY_LINE_MAX 4096u
 
 typedef struct SshKey {
@@ -51,8 +51,8 @@ typedef struct SshKey {
 int ssh_key_parse(const char *text, unsigned rsa_min_bits, SshKey *ret, const char **ret_reason);
 void ssh_key_done(SshKey *k);
 
-/* The ParamStringCheck form of ssh_key_parse() with the built-in minimum; the normalised value is the
- * canonical line. */
+/* Checks a key as a ParamStringCheck: ssh_key_parse() with the built-in minimum, whose canonical line is
+ * the normalised value. */
 int ssh_key_check(const char *value, char **ret_normalized, const char **ret_reason);
 
 /* True when both keys carry the same public key, whatever their comments. */

@@ -97,7 +97,7 @@ static int run(ActionContext *ctx, const char *const *argv, const void *input, s
 }
 
 /* Puts the host back as it was before this request: the home it created and the passwd entry.  Returns
- * what went wrong, for the error details; NULL when everything was undone. */
+ * what went wrong, for the error details, or NULL when everything was undone. */
 static char *rollback(ActionContext *ctx, int home_root_fd, const char *name, bool remove_home)
 {
         const char *argv[] = { config_get(ctx->config, "accounts", "userdel"), "--", name, NULL };
@@ -315,7 +315,8 @@ static int user_create(ActionContext *ctx, void *params)
         const AgentConfig *c = ctx->config;
         _cleanup_(account_done) Account a = {};
         _cleanup_strv_free_ char **keys = NULL;
-        _cleanup_close_ int lock_fd = -1;
+        _cleanup_free_ char *lock_name = NULL;
+        _cleanup_close_ int lock_fd = -1, user_lock_fd = -1;
         const char *shell;
         int r;
 
@@ -338,10 +339,16 @@ static int user_create(ActionContext *ctx, void *params)
                 return r;
 
         /* One lock for every account change: useradd and userdel rewrite the same files, and a second
-         * request for the same name must see the first one's result. */
+         * request for the same name must see the first one's result.  The account's own lock keeps the
+         * other actions of the family out of the home while it is made. */
         lock_fd = user_lock(ctx, "accounts");
         if (lock_fd < 0)
                 return lock_fd;
+        if (asprintf(&lock_name, "user.%s", p->user) < 0)
+                return action_fail_errno(ctx, -ENOMEM, "failed to name the lock");
+        user_lock_fd = user_lock(ctx, lock_name);
+        if (user_lock_fd < 0)
+                return user_lock_fd;
 
         r = account_lookup_managed(c, p->user, &a);
         if (r == 0)
@@ -356,8 +363,7 @@ static int user_create(ActionContext *ctx, void *params)
 }
 
 static const int user_create_capabilities[] = {
-        CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
-        CAP_SETUID, CAP_SETGID,       CAP_AUDIT_WRITE,     -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_SETUID, CAP_SETGID, CAP_AUDIT_WRITE, -1,
 };
 
 const Action action_user_create = {

@@ -199,7 +199,8 @@ static int user_delete(ActionContext *ctx, void *params)
         const AgentConfig *c = ctx->config;
         const char *home_root = config_get(c, "accounts", "home_root");
         _cleanup_(account_done) Account a = {};
-        _cleanup_close_ int lock_fd = -1, root_fd = -1;
+        _cleanup_free_ char *lock_name = NULL;
+        _cleanup_close_ int lock_fd = -1, user_lock_fd = -1, root_fd = -1;
         unsigned domains = 0, processes = 0;
         bool exists, changed = false, home_removed = false;
         int r;
@@ -208,18 +209,24 @@ static int user_delete(ActionContext *ctx, void *params)
         if (r < 0)
                 return r;
 
+        /* The order of the locks is accounts, then user.<name>, then egress, in every action. */
         lock_fd = user_lock(ctx, "accounts");
         if (lock_fd < 0)
                 return lock_fd;
+        if (asprintf(&lock_name, "user.%s", p->user) < 0)
+                return action_fail_errno(ctx, -ENOMEM, "failed to name the lock");
+        user_lock_fd = user_lock(ctx, lock_name);
+        if (user_lock_fd < 0)
+                return user_lock_fd;
 
-        /* A missing account may still have leftovers of an earlier, interrupted delete; those are removed
+        /* A missing account may still have leftovers of an earlier, interrupted delete.  Those are removed
          * and nothing else is looked at. */
         if (!exists) {
                 r = remove_resources(ctx, p->user, &a, false, &changed);
                 if (r < 0)
                         return r;
-                ctx->result = json_pack("{s:b, s:s, s:b}", "changed", changed, "user", p->user,
-                                        "home_removed", false);
+                ctx->result = json_pack("{s:b, s:s, s:b, s:i}", "changed", changed, "user", p->user,
+                                        "home_removed", false, "domains", 0);
                 return ctx->result ? 0 : action_fail_errno(ctx, -ENOMEM, "failed to build the result");
         }
 
@@ -282,8 +289,8 @@ static int user_delete(ActionContext *ctx, void *params)
 }
 
 static const int user_delete_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,    CAP_SETUID, CAP_SETGID,
-        CAP_KILL,  CAP_AUDIT_WRITE,  CAP_SYS_ADMIN,       CAP_NET_ADMIN, -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,    CAP_SETUID,    CAP_SETGID,
+        CAP_KILL,  CAP_AUDIT_WRITE,  CAP_SYS_ADMIN, CAP_NET_ADMIN, -1,
 };
 
 const Action action_user_delete = {

@@ -129,7 +129,7 @@ static int dropin_update_and_reload(ActionContext *ctx, const char *user, const 
 
         r = service_daemon_reload(action_remaining_ms(ctx), &reload_error);
         if (r == -EHOSTDOWN)
-                return 0; /* systemd is not running; it reads the drop-in when it starts */
+                return 0; /* systemd is not running, and reads the drop-in when it starts */
         if (r < 0) {
                 restored = slice_dropin_update(unit_dir, user, previous, &changed) >= 0;
                 return action_fail(ctx, AGENT_UNAVAILABLE, json_pack("{s:b}", "restored", restored),

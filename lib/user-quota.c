@@ -61,11 +61,20 @@ static const ParamSpec quota_set_params[] = {
         {},
 };
 
-/* Opens the configured directory of the quota filesystem.  -1 after failing ctx. */
+static bool quota_disabled(ActionContext *ctx)
+{
+        return strempty(config_get(ctx->config, "quota", "path"));
+}
+
+/* Opens the configured directory of the quota filesystem.  ACTION_FAILED after failing ctx. */
 static int open_quota_fs(ActionContext *ctx, const char **ret_path)
 {
         const char *path = config_get(ctx->config, "quota", "path");
         int fd;
+
+        if (quota_disabled(ctx))
+                return action_fail(ctx, AGENT_FAILED_PRECONDITION, NULL,
+                                   "disk quotas are turned off on this host (quota.path is empty)");
 
         fd = safe_open_path(path, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0)
@@ -104,7 +113,7 @@ static int quota_set_action(ActionContext *ctx, void *params)
         _cleanup_close_ int lock_fd = -1, fs_fd = -1;
         QuotaLimits want, have;
         QuotaUsage usage;
-        const char *path = NULL, *reason = NULL;
+        const char *path = NULL, *param = NULL, *reason = NULL;
         bool set_inodes = p->inode_soft.set || p->inode_hard.set;
         bool changed;
         int r;
@@ -115,9 +124,10 @@ static int quota_set_action(ActionContext *ctx, void *params)
 
         r = quota_limits_from_request(p->block_soft_mb.v, p->block_hard_mb.v,
                                       p->inode_soft.set ? p->inode_soft.v : 0,
-                                      p->inode_hard.set ? p->inode_hard.v : 0, &want, &reason);
+                                      p->inode_hard.set ? p->inode_hard.v : 0, &want, &param, &reason);
         if (r < 0)
-                return action_fail(ctx, AGENT_INVALID_PARAMS, NULL, "invalid quota: %s", reason);
+                return action_fail(ctx, AGENT_INVALID_PARAMS, json_pack("{s:s}", "param", param),
+                                   "invalid quota: %s", reason);
 
         if (asprintf(&lock_name, "user.%s", a.name) < 0)
                 return action_fail_errno(ctx, -ENOMEM, "failed to name the lock");
@@ -160,6 +170,11 @@ int user_quota_remove(ActionContext *ctx, const Account *a, bool *ret_changed)
         QuotaLimits none = {}, have;
         const char *path = NULL;
         int r;
+
+        if (quota_disabled(ctx)) {
+                *ret_changed = false;
+                return 0;
+        }
 
         fs_fd = open_quota_fs(ctx, &path);
         if (fs_fd < 0)

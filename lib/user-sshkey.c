@@ -64,9 +64,7 @@ static int sshkey_write(ActionContext *ctx, void *params)
         return ctx->result ? 0 : action_fail_errno(ctx, -ENOMEM, "failed to build the result");
 }
 
-static const int sshkey_write_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, -1,
-};
+static const int sshkey_write_capabilities[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, -1 };
 
 const Action action_sshkey_write = {
         .name = "sshkey.write",

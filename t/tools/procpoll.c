@@ -7,7 +7,7 @@
  * NEEDLES has one string per line; they are read from standard input so that they never appear in the
  * command line of procpoll itself.  For SECONDS seconds (or until SIGTERM) it reads /proc/PID/cmdline and
  * /proc/PID/environ of every process over and over, with the permissions of the user it runs as.  It
- * prints one line "found NEEDLE PID cmdline|environ COMMAND" the first time it sees a needle in a process,
+ * prints one line "found NEEDLE PID cmdline|environ COMMAND" the first time it finds a needle in a process,
  * and finally "scans N" with the number of passes over /proc.  Exit status 0 when it saw no needle, 1
  * when it saw one, 2 on usage errors.
  */

@@ -12,9 +12,9 @@
 START_TEST(test_limits_convert_mib)
 {
         QuotaLimits l;
-        const char *reason = NULL;
+        const char *param = NULL, *reason = NULL;
 
-        ck_assert_int_eq(quota_limits_from_request(100, 200, 1000, 2000, &l, &reason), 0);
+        ck_assert_int_eq(quota_limits_from_request(100, 200, 1000, 2000, &l, &param, &reason), 0);
         ck_assert_uint_eq(l.block_soft_kib, 102400);
         ck_assert_uint_eq(l.block_hard_kib, 204800);
         ck_assert_uint_eq(l.inode_soft, 1000);
@@ -25,9 +25,9 @@ END_TEST
 START_TEST(test_limits_zero_means_none)
 {
         QuotaLimits l;
-        const char *reason = NULL;
+        const char *param = NULL, *reason = NULL;
 
-        ck_assert_int_eq(quota_limits_from_request(0, 0, -1, -1, &l, &reason), 0);
+        ck_assert_int_eq(quota_limits_from_request(0, 0, -1, -1, &l, &param, &reason), 0);
         ck_assert_uint_eq(l.block_soft_kib, 0);
         ck_assert_uint_eq(l.block_hard_kib, 0);
         ck_assert_uint_eq(l.inode_soft, 0);
@@ -38,9 +38,9 @@ END_TEST
 START_TEST(test_limits_soft_without_hard)
 {
         QuotaLimits l;
-        const char *reason = NULL;
+        const char *param = NULL, *reason = NULL;
 
-        ck_assert_int_eq(quota_limits_from_request(500, 0, 10, 0, &l, &reason), 0);
+        ck_assert_int_eq(quota_limits_from_request(500, 0, 10, 0, &l, &param, &reason), 0);
         ck_assert_uint_eq(l.block_soft_kib, 512000);
         ck_assert_uint_eq(l.block_hard_kib, 0);
 }
@@ -49,10 +49,10 @@ END_TEST
 START_TEST(test_limits_maximum_fits)
 {
         QuotaLimits l;
-        const char *reason = NULL;
+        const char *param = NULL, *reason = NULL;
 
         ck_assert_int_eq(quota_limits_from_request(QUOTA_MB_MAX, QUOTA_MB_MAX, QUOTA_INODES_MAX,
-                                                   QUOTA_INODES_MAX, &l, &reason),
+                                                   QUOTA_INODES_MAX, &l, &param, &reason),
                          0);
         ck_assert_uint_eq(l.block_hard_kib, (uint64_t) QUOTA_MB_MAX * 1024);
         ck_assert_uint_eq(l.inode_hard, 4294967295u);
@@ -76,10 +76,10 @@ START_TEST(test_limits_reject_range)
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 QuotaLimits l = { .block_hard_kib = 7 };
-                const char *reason = NULL;
+                const char *param = NULL, *reason = NULL;
 
                 ck_assert_int_eq(quota_limits_from_request(cases[i][0], cases[i][1], cases[i][2],
-                                                           cases[i][3], &l, &reason),
+                                                           cases[i][3], &l, &param, &reason),
                                  -ERANGE);
                 ck_assert_ptr_nonnull(reason);
                 ck_assert_uint_eq(l.block_hard_kib, 7);
@@ -90,12 +90,14 @@ END_TEST
 START_TEST(test_limits_reject_soft_above_hard)
 {
         QuotaLimits l;
-        const char *reason = NULL;
+        const char *param = NULL, *reason = NULL;
 
-        ck_assert_int_eq(quota_limits_from_request(201, 200, -1, -1, &l, &reason), -EINVAL);
+        ck_assert_int_eq(quota_limits_from_request(201, 200, -1, -1, &l, &param, &reason), -EINVAL);
         ck_assert_str_eq(reason, "block_soft_mb is above block_hard_mb");
-        ck_assert_int_eq(quota_limits_from_request(1, 2, 11, 10, &l, &reason), -EINVAL);
+        ck_assert_str_eq(param, "block_soft_mb");
+        ck_assert_int_eq(quota_limits_from_request(1, 2, 11, 10, &l, &param, &reason), -EINVAL);
         ck_assert_str_eq(reason, "inode_soft is above inode_hard");
+        ck_assert_str_eq(param, "inode_soft");
 }
 END_TEST
 
@@ -114,7 +116,7 @@ START_TEST(test_get_bad_descriptor)
         QuotaLimits l;
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-        /* A character device is on no filesystem with quotas; the call fails and fills nothing. */
+        /* A character device is on no filesystem with quotas, so the call fails and fills nothing. */
         ck_assert_int_ge(fd, 0);
         ck_assert_int_lt(quota_get(fd, 0, &l, NULL), 0);
         close(fd);

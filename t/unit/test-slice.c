@@ -63,7 +63,7 @@ START_TEST(test_render_memory_high_below_max)
         _cleanup_free_ char *out = NULL;
 
         ck_assert_int_eq(slice_render_dropin(&l, 99, "/home", &out), 0);
-        /* 16 MiB is 16384 KiB; 99% of it rounds down to 16220 KiB. */
+        /* 16 MiB is 16384 KiB, and 99% of it rounds down to 16220 KiB. */
         ck_assert_str_eq(out, HEADER "MemoryMax=16M\nMemoryHigh=16220K\n");
 }
 END_TEST

@@ -7,23 +7,36 @@
 
 ACC_GROUP=jtaccgrp
 ACC_USERS=()
+# Command that acc_start puts before the agent's socket activator, such as (ip netns exec NS).
+ACC_AGENT_PREFIX=()
 
-# acc_setup TITLE [CONFIG_LINES]: starts journald and the agent with a config whose [accounts] section
-# points at $T_DIR/home; CONFIG_LINES are appended to the config as they are.
+# acc_setup TITLE [CONFIG_LINES]: acc_begin, then acc_start.
 acc_setup() {
-        local title=$1 extra=${2:-}
+        acc_begin "$1"
+        acc_start "${2:-}"
+}
 
-        t_begin "$title"
+# acc_begin TITLE: the temporary directory, the cleanup and the managed group.
+acc_begin() {
+        t_begin "$1"
         t_on_exit acc_purge_all
         if ! getent group "$ACC_GROUP" >/dev/null; then
                 groupadd "$ACC_GROUP"
                 t_on_exit "groupdel $ACC_GROUP"
         fi
+}
+
+# acc_start [CONFIG_LINES]: writes $T_DIR/agent.conf, whose [accounts] section points at ACC_HOME (default
+# $T_DIR/home), and starts journald and the agent.  ACC_TABLE and ACC_QUOTA_PATH override the egress table
+# and quota.path.  CONFIG_LINES are appended to the config as they are.
+acc_start() {
+        local extra=${1:-}
 
         ACC_HOME=${ACC_HOME:-$T_DIR/home}
         mkdir -p "$ACC_HOME" "$T_DIR/units"
         chmod 0755 "$ACC_HOME"
-        ACC_TABLE=jtacc_$$
+        ACC_TABLE=${ACC_TABLE:-jtacc_$$}
+        ACC_QUOTA_PATH=${ACC_QUOTA_PATH-$ACC_HOME}
         cat >"$T_DIR/agent.conf" <<CONF
 [agent]
 lock_dir = $T_DIR/locks
@@ -32,14 +45,13 @@ apparmor = off
 [accounts]
 managed_group = $ACC_GROUP
 home_root = $ACC_HOME
-$(acc_config_accounts)
 
 [limits]
 unit_dir = $T_DIR/units
 io_path = $ACC_HOME
 
 [quota]
-path = $ACC_HOME
+path = $ACC_QUOTA_PATH
 
 [egress]
 table = $ACC_TABLE
@@ -51,12 +63,7 @@ CONF
                 t_end
                 exit 1
         }
-        acc_agent_start "$T_DIR/agent.conf"
-}
-
-# Extra lines of the [accounts] section; a test overrides this function to change tool paths.
-acc_config_accounts() {
-        :
+        acc_agent_start "$T_DIR/agent.conf" "${ACC_AGENT_PREFIX[@]}"
 }
 
 # acc_agent_start CONFIG [PREFIX...]: (re)starts the agent on $T_DIR/agent.sock.  PREFIX runs the socket
@@ -107,7 +114,8 @@ acc_expect() {
         fi
 }
 
-# acc_track NAME: removes the account NAME (processes, passwd entry, group, home) when the test exits.
+# acc_track NAME: removes the account NAME (passwd entry, group, home) when the test exits.  Tests stop the
+# processes they start as an account themselves, by pid.
 acc_track() {
         ACC_USERS+=("$1")
 }
@@ -118,10 +126,7 @@ acc_purge() {
         jta*) ;;
         *) return 0 ;;
         esac
-        if id -u "$name" >/dev/null 2>&1; then
-                pkill -KILL -u "$name" 2>/dev/null
-                userdel "$name" 2>/dev/null
-        fi
+        id -u "$name" >/dev/null 2>&1 && userdel "$name" 2>/dev/null
         getent group "$name" >/dev/null && groupdel "$name" 2>/dev/null
         [[ -n "${ACC_HOME:-}" && -e "$ACC_HOME/$name" ]] && rm -rf --one-file-system "${ACC_HOME:?}/$name"
         return 0
