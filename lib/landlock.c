@@ -77,8 +77,7 @@ static int ruleset_allow_path(int ruleset_fd, const char *path, uint64_t rights)
         _cleanup_close_ int fd = -1;
         struct stat st;
 
-        /* Symlinks are followed: the paths come from the agent's configuration or are top-level entries
-         * such as /bin -> usr/bin, never from a tenant. */
+        /* Symlinks are followed: the paths come from the agent's configuration, never from a tenant. */
         fd = open(path, O_PATH | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -107,8 +106,9 @@ static bool strv_contains(char *const *v, const char *s)
         return false;
 }
 
-/* Adds a read rule for every entry of top but the hidden ones.  An entry that vanished or is a dangling
- * symlink needs no rule. */
+/* Adds a read rule for every entry of top but the hidden ones.  A symlink such as /bin -> usr/bin gets
+ * none: whatever it points to is beneath another entry of top, whose own rule decides, so a link to a
+ * hidden directory leads nowhere. */
 static int ruleset_allow_reads(int ruleset_fd, const char *top, char *const *hidden)
 {
         _cleanup_(closedirp) DIR *d = NULL;
@@ -121,13 +121,23 @@ static int ruleset_allow_reads(int ruleset_fd, const char *top, char *const *hid
 
         while ((errno = 0, de = readdir(d))) {
                 _cleanup_free_ char *path = NULL;
+                struct stat st;
 
                 if (streq(de->d_name, ".") || streq(de->d_name, "..") || strv_contains(hidden, de->d_name))
                         continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return -errno;
+                }
+                if (S_ISLNK(st.st_mode))
+                        continue;
+
                 if (asprintf(&path, "%s%s%s", top, streq(top, "/") ? "" : "/", de->d_name) < 0)
                         return -ENOMEM;
                 r = ruleset_allow_path(ruleset_fd, path, READ_RIGHTS);
-                if (r < 0 && r != -ENOENT && r != -ELOOP)
+                /* The entry may have gone since readdir(). */
+                if (r < 0 && r != -ENOENT)
                         return r;
         }
         return -errno;

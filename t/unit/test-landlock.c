@@ -276,6 +276,14 @@ static int op_stat_denied(void)
         return errno_of(stat(p, &st));
 }
 
+static int op_read_denied_through_link(void)
+{
+        _cleanup_free_ char *p = path_in(base, "link/old");
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+
+        return fd < 0 ? errno : 0;
+}
+
 static int op_write_dev_null(void)
 {
         _cleanup_close_ int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -522,6 +530,20 @@ START_TEST(test_top_not_listed)
 }
 END_TEST
 
+START_TEST(test_link_to_hidden_unread)
+{
+        _cleanup_free_ char *link = path_in(base, "link");
+        int r;
+
+        /* A link among the entries of top must not open the hidden directory to reads. */
+        ck_assert_int_eq(symlink(denied, link), 0);
+        r = run_hiding_denied(op_read_denied_through_link);
+        if (r < 0)
+                return;
+        ck_assert_int_eq(r, EACCES);
+}
+END_TEST
+
 START_TEST(test_writable_hidden_readable)
 {
         char *paths[] = { denied, NULL };
@@ -621,6 +643,7 @@ static Suite *landlock_suite(void)
         tcase_add_test(tc, test_hidden_stat_allowed);
         tcase_add_test(tc, test_visible_read_allowed);
         tcase_add_test(tc, test_top_not_listed);
+        tcase_add_test(tc, test_link_to_hidden_unread);
         tcase_add_test(tc, test_writable_hidden_readable);
         tcase_add_test(tc, test_missing_path);
         tcase_add_test(tc, test_without_no_new_privs);
