@@ -17,9 +17,17 @@ static int quotactl_fd_call(int fd, unsigned cmd, uid_t id, struct dqblk *dq)
          * reads the same bits as an unsigned int. */
         unsigned command = cmd << SUBCMDSHIFT | (USRQUOTA & SUBCMDMASK);
 
-        if (syscall(SYS_quotactl_fd, fd, command, (unsigned) id, dq) < 0)
+        if (syscall(SYS_quotactl_fd, fd, command, (unsigned) id, dq) >= 0)
+                return 0;
+        if (errno != ENOSYS)
                 return -errno;
-        return 0;
+
+        /* ENOSYS also comes from a filesystem without quota operations, such as procfs, overlayfs or a tmpfs
+         * mounted without quota options.  A kernel that has the system call rejects a closed descriptor
+         * with EBADF. */
+        if (syscall(SYS_quotactl_fd, -1, command, (unsigned) id, dq) < 0 && errno == EBADF)
+                return -EOPNOTSUPP;
+        return -ENOSYS;
 }
 
 int quota_limits_from_request(int64_t block_soft_mb, int64_t block_hard_mb, int64_t inode_soft,

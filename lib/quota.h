@@ -36,7 +36,7 @@ int quota_limits_from_request(int64_t block_soft_mb, int64_t block_hard_mb, int6
                               const char **ret_reason);
 
 /* Reads the user's limits and usage on the filesystem of fs_fd.  -ESRCH when user quotas are off there,
- * -ENOSYS without kernel support. */
+ * -ENOSYS when the kernel has no quotactl_fd(), -EOPNOTSUPP when the filesystem has no quota operations. */
 int quota_get(int fs_fd, uid_t uid, QuotaLimits *ret_limits, QuotaUsage *ret_usage);
 
 /* Sets the block limits, and the inode limits too when set_inodes is true.  Limits not set keep their

@@ -99,8 +99,11 @@ static int fail_quota(ActionContext *ctx, int r, const char *path, const char *u
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
                                    "the kernel has no quotactl_fd(); Linux 5.14 or later is needed");
         if (quota_error_is_unsupported(r))
-                return action_fail(ctx, AGENT_FAILED_PRECONDITION, details,
-                                   "the filesystem of %s has no user quota support: %s", path, strerror(-r));
+                return action_fail(
+                        ctx, AGENT_FAILED_PRECONDITION, details,
+                        "the filesystem of %s has no user quota support (%s); quota.path must be on a "
+                        "filesystem mounted with usrquota, such as ext4 or XFS",
+                        path, strerror(-r));
         json_decref(details);
         return action_fail_errno(ctx, r, "failed to set the disk quota of %s on %s", user, path);
 }

@@ -106,6 +106,7 @@ START_TEST(test_unsupported_errors)
         ck_assert(quota_error_is_unsupported(-ESRCH));
         ck_assert(quota_error_is_unsupported(-ENOSYS));
         ck_assert(quota_error_is_unsupported(-ENOTTY));
+        ck_assert(quota_error_is_unsupported(-EOPNOTSUPP));
         ck_assert(!quota_error_is_unsupported(-EPERM));
         ck_assert(!quota_error_is_unsupported(-EIO));
 }
@@ -123,6 +124,18 @@ START_TEST(test_get_bad_descriptor)
 }
 END_TEST
 
+START_TEST(test_get_no_quota_operations)
+{
+        QuotaLimits l;
+        int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        /* procfs has no quota operations, so the kernel's ENOSYS must not read as a missing system call. */
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(quota_get(fd, 0, &l, NULL), -EOPNOTSUPP);
+        close(fd);
+}
+END_TEST
+
 static Suite *quota_suite(void)
 {
         Suite *s = suite_create("quota");
@@ -136,6 +149,7 @@ static Suite *quota_suite(void)
         tcase_add_test(tc, test_limits_reject_soft_above_hard);
         tcase_add_test(tc, test_unsupported_errors);
         tcase_add_test(tc, test_get_bad_descriptor);
+        tcase_add_test(tc, test_get_no_quota_operations);
         suite_add_tcase(s, tc);
         return s;
 }

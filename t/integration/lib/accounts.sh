@@ -89,10 +89,10 @@ acc_agent_start() {
         ACC_SOCK=$sock
 }
 
-# acc_call ACTION PARAMS_JSON: prints the response.
+# acc_call ACTION PARAMS_JSON: prints the response.  PARAMS_JSON is sent as written, because jq would turn
+# numbers such as 1e3 or 9223372036854775807 into other numbers.
 acc_call() {
-        jq -cn --arg action "$1" --argjson params "$2" '{action: $action, params: $params}' |
-                "$T_BUILD/t/tools/frame-client" "$ACC_SOCK"
+        printf '{"action": "%s", "params": %s}' "$1" "$2" | "$T_BUILD/t/tools/frame-client" "$ACC_SOCK"
 }
 
 # acc_code RESPONSE: prints OK or the error code.
@@ -144,4 +144,25 @@ acc_as() {
         local user=$1
         shift
         setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- "$@"
+}
+
+# acc_quota_mount_probe: succeeds when this kernel mounts a loop ext4 image with user quotas, which needs
+# CONFIG_QUOTA and CONFIG_QFMT_V2.  Mounting is the check because neither /proc/modules nor the dquot_
+# symbols show the quota format.  On failure prints ext4's kernel message, or the mount error when dmesg
+# has none.
+acc_quota_mount_probe() {
+        local dir status
+        dir=$(mktemp -d /tmp/jabali-quota-probe.XXXXXX) || return 1
+        mkdir "$dir/mnt"
+        truncate -s 16M "$dir/img"
+        mkfs.ext4 -q -F -O quota -E quotatype=usrquota "$dir/img" 2>"$dir/err"
+        if mount -o loop,usrquota "$dir/img" "$dir/mnt" 2>>"$dir/err"; then
+                umount "$dir/mnt"
+                status=0
+        else
+                dmesg 2>/dev/null | grep 'EXT4-fs.*QUOTA' | tail -n1 | grep . || tr -s '\n ' ' ' <"$dir/err"
+                status=1
+        fi
+        rm -rf "$dir"
+        return "$status"
 }
