@@ -42,6 +42,18 @@ typedef enum CallerPolicy {
 
 const char *caller_policy_to_string(CallerPolicy p);
 
+/*
+ * A path an action and the programs it runs may change: a fixed path, or the path a configuration key
+ * holds.  The agent turns the list into Landlock rules before the handler runs (see write-set.h).  A list
+ * ends with an entry whose path and section are both NULL.
+ */
+typedef struct WritePath {
+        const char *path;    /* an absolute path, when section is NULL */
+        const char *section; /* or the configuration key whose value is the path */
+        const char *key;
+        bool create; /* a directory of the agent's own, made with mode 0700 when missing */
+} WritePath;
+
 typedef struct ActionContext ActionContext;
 
 /* Runs the action.  Returns 0 with ctx->result set, or a negative value after action_fail(), or a negative
@@ -60,6 +72,9 @@ typedef struct Action {
         unsigned timeout_ms;     /* the action's maximum; a caller's timeout_ms can only shorten it */
         const int *capabilities; /* CAP_* values the handler keeps, ending with -1; NULL keeps none */
         const char *result_doc;  /* the result object, for the reference */
+        /* The paths the handler and its programs may change besides /dev/null; NULL takes the family's list
+         * from write-set.c.  An action that changes less than its family narrows it here. */
+        const WritePath *write_paths;
 } Action;
 
 struct ActionContext {
@@ -75,6 +90,7 @@ struct ActionContext {
         /* What the request path found out about the host, for agent.version. */
         bool journal_ok;
         const char *apparmor_state;
+        const char *landlock_state;
         const char *capabilities_kept;
 
         /* Set by the handler. */

@@ -28,8 +28,7 @@ typedef struct Request {
         Envelope envelope;
         const Action *action;
         json_t *redacted_params;
-        char *apparmor_state;
-        char *capabilities;
+        ConfineReport confinement;
 
         AgentCode code;
         char *message;
@@ -42,8 +41,7 @@ static void request_done(Request *q)
 {
         envelope_done(&q->envelope);
         json_decref(q->redacted_params);
-        free(q->apparmor_state);
-        free(q->capabilities);
+        confine_report_done(&q->confinement);
         free(q->message);
         json_decref(q->details);
         json_decref(q->result);
@@ -83,8 +81,9 @@ static int request_audit(const Request *q, AuditKind kind)
                 .message = kind == AUDIT_ACCEPTED ? NULL : q->message,
                 .duration_ms = kind == AUDIT_ACCEPTED ? 0 : request_duration_ms(q),
                 .params = q->redacted_params,
-                .apparmor = q->apparmor_state,
-                .capabilities = q->capabilities,
+                .apparmor = q->confinement.apparmor,
+                .landlock = q->confinement.landlock,
+                .capabilities = q->confinement.capabilities,
         };
 
         if (r.result && q->code == AGENT_OK)
@@ -236,8 +235,9 @@ static void request_run(Request *q, void *params)
                 .peer_pid = q->peer.pid,
                 .deadline_usec = q->start_usec + timeout_ms * USEC_PER_MSEC,
                 .journal_ok = q->journal_ok,
-                .apparmor_state = q->apparmor_state,
-                .capabilities_kept = q->capabilities,
+                .apparmor_state = q->confinement.apparmor,
+                .landlock_state = q->confinement.landlock,
+                .capabilities_kept = q->confinement.capabilities,
         };
 
         r = a->handler(&ctx, params);
@@ -287,10 +287,11 @@ int agent_serve(const AgentConfig *c, int in_fd, int out_fd)
 
         /* Confinement before the accepted-record, so that record already carries its outcome.  Entering
          * an AppArmor subprofile and dropping capabilities change nothing on the host. */
-        r = confine_enter(c, q.action, &q.apparmor_state, &q.capabilities);
+        r = confine_enter(c, q.action, &q.confinement);
         if (r < 0) {
-                request_fail(&q, AGENT_UNAVAILABLE, NULL, "confinement for %s failed: %s (%s)",
-                             q.action->name, q.apparmor_state ?: "capabilities", strerror(-r));
+                request_fail(&q, AGENT_UNAVAILABLE, json_pack("{s:s}", "step", q.confinement.failed),
+                             "confinement for %s failed at the %s step: %s", q.action->name,
+                             q.confinement.failed, strerror(-r));
                 goto finish;
         }
 

@@ -130,6 +130,7 @@ int audit_write(AuditKind kind, const AuditRecord *r)
         if (r->message)
                 field_add(&f, "JABALI_ERROR", r->message);
         field_add(&f, "JABALI_APPARMOR", r->apparmor);
+        field_add(&f, "JABALI_LANDLOCK", r->landlock);
         field_add(&f, "JABALI_CAPABILITIES", r->capabilities);
 
         ret = journal_reachable();

@@ -39,6 +39,7 @@ typedef struct AuditRecord {
         uint64_t duration_ms;
         json_t *params;       /* redacted params, or NULL */
         const char *apparmor; /* confinement outcome, e.g. "jabali-agent//domain", "unavailable", "off" */
+        const char *landlock; /* the Landlock rules in force, "unavailable" or "off" */
         const char *capabilities; /* the capabilities kept, space-separated */
 } AuditRecord;
 

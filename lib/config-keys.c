@@ -6,7 +6,7 @@
 #include "config.h"
 #include "macro.h"
 
-static const char *const apparmor_modes[] = { "require", "auto", "off", NULL };
+static const char *const confine_modes[] = { "require", "auto", "off", NULL };
 static const char *const service_signals[] = { "HUP", "USR1", "USR2", "QUIT", "TERM", "INT", "WINCH", NULL };
 
 /*
@@ -58,9 +58,14 @@ const ConfigKey config_keys[] = {
           "Directory of the advisory lock files that serialise changes to shared state." },
         { "agent", "lock_timeout_ms", CONFIG_UINT, "15000", NULL,
           "Longest wait for a lock before the request is answered with BUSY, in milliseconds." },
-        { "agent", "apparmor", CONFIG_ENUM, "auto", apparmor_modes,
+        { "agent", "apparmor", CONFIG_ENUM, "auto", confine_modes,
           "require: refuse to run actions when the family subprofile cannot be entered; auto: enter it when "
           "AppArmor is enabled and note its absence in the audit record otherwise; off: never." },
+        { "agent", "landlock", CONFIG_ENUM, "auto", confine_modes,
+          "require: refuse to run actions when Landlock cannot restrict writes to the action's write set "
+          "and "
+          "close /root to reads; auto: restrict them when the kernel offers Landlock and note its absence "
+          "in the audit record otherwise; off: never." },
         { "agent", "drop_capabilities", CONFIG_BOOL, "yes", NULL,
           "Drop every capability the action does not declare before its handler runs." },
 

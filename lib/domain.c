@@ -23,8 +23,11 @@
 #define DOMAIN_DIR_MODE       0755
 #define PLACEHOLDER_MODE      0644
 
+/* `nginx -t` binds every listen address of the configuration to check it, which for ports below 1024
+ * takes CAP_NET_BIND_SERVICE; a port nginx already listens on then fails with EADDRINUSE, which the test
+ * ignores. */
 const int domain_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, -1,
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, CAP_NET_BIND_SERVICE, -1,
 };
 
 int domain_check_php_version(const char *value, char **ret_normalized, const char **ret_reason)

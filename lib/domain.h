@@ -14,7 +14,7 @@
  */
 
 /* CAP_* values the family keeps, ending with -1: chown and mode changes in homes, reading and writing
- * root's nginx files, and signalling nginx's master. */
+ * root's nginx files, signalling nginx's master, and binding the listen ports in `nginx -t`. */
 extern const int domain_capabilities[];
 
 /* ParamStringCheck for php_version: "X.Y" or "none". */

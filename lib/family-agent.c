@@ -4,6 +4,7 @@
 
 #include "action.h"
 #include "confine.h"
+#include "landlock.h"
 #include "macro.h"
 
 #define AGENT_TIMEOUT_MS 5000
@@ -25,12 +26,16 @@ static int agent_ping(ActionContext *ctx, void *params)
 static int agent_version(ActionContext *ctx, void *params)
 {
         const char *apparmor = config_get(ctx->config, "agent", "apparmor");
+        const char *landlock = config_get(ctx->config, "agent", "landlock");
+        int abi = landlock_abi_version();
 
         ctx->result = json_pack(
-                "{s:s, s:s, s:{s:b, s:{s:s, s:b, s:s?}, s:{s:b, s:s?}}}", "version", AGENT_VERSION, "build",
-                AGENT_BUILD, "features", "journal", ctx->journal_ok, "apparmor", "mode", apparmor, "kernel",
-                confine_apparmor_enabled(), "profile", ctx->apparmor_state, "capabilities", "drop",
-                config_get_bool(ctx->config, "agent", "drop_capabilities"), "kept", ctx->capabilities_kept);
+                "{s:s, s:s, s:{s:b, s:{s:s, s:b, s:s?}, s:{s:s, s:i, s:s?}, s:{s:b, s:s?}}}", "version",
+                AGENT_VERSION, "build", AGENT_BUILD, "features", "journal", ctx->journal_ok, "apparmor",
+                "mode", apparmor, "kernel", confine_apparmor_enabled(), "profile", ctx->apparmor_state,
+                "landlock", "mode", landlock, "kernel_abi", abi > 0 ? abi : 0, "state", ctx->landlock_state,
+                "capabilities", "drop", config_get_bool(ctx->config, "agent", "drop_capabilities"), "kept",
+                ctx->capabilities_kept);
         return ctx->result ? 0 : -ENOMEM;
 }
 
@@ -71,7 +76,8 @@ static const Action action_agent_version = {
         .timeout_ms = AGENT_TIMEOUT_MS,
         .result_doc = "{version, build, features: {journal: bool (the accepted-record of this request was "
                       "written), "
-                      "apparmor: {mode, kernel: bool, profile}, capabilities: {drop: bool, kept}}}",
+                      "apparmor: {mode, kernel: bool, profile}, landlock: {mode, kernel_abi: 0 without "
+                      "Landlock, state: the write set in force}, capabilities: {drop: bool, kept}}}",
 };
 
 static const Action action_agent_actions = {

@@ -123,6 +123,21 @@ jt_journal_wait() {
         done
 }
 
+# Copies a service unit from standard input to standard output without the options that systemd.exec(5)
+# lists under sandboxing, security, capabilities and system call filtering.  Everything else
+# (ExecStart=, Standard*=, Runtime*=, CollectMode=, ...) stays, so the copy runs the same program the same
+# way.
+jt_strip_sandboxing() {
+        local options='Protect[A-Za-z]*|Private[A-Za-z]*|Restrict[A-Za-z]*|SystemCall[A-Za-z]*|'
+        options+='ReadWritePaths|ReadOnlyPaths|InaccessiblePaths|ExecPaths|NoExecPaths|TemporaryFileSystem|'
+        options+='BindPaths|BindReadOnlyPaths|NetworkNamespacePath|IPCNamespacePath|MountAPIVFS|MountFlags|'
+        options+='RootDirectory|RootImage|NoNewPrivileges|SecureBits|CapabilityBoundingSet|AmbientCapabilities|'
+        options+='DynamicUser|RemoveIPC|IPAddressAllow|IPAddressDeny|DevicePolicy|DeviceAllow|KeyringMode|'
+        options+='LockPersonality|MemoryDenyWriteExecute|ProcSubset|AppArmorProfile|SELinuxContext|'
+        options+='SmackProcessLabel|SocketBindAllow|SocketBindDeny'
+        grep -Ev "^[[:space:]]*($options)[[:space:]]*="
+}
+
 # Prints the number of loaded units matching PATTERN inside the container.
 jt_unit_count() {
         jt_in systemctl list-units --all --no-legend --plain "$1" | grep -c . || true

@@ -11,7 +11,8 @@
  * with "ok": true, otherwise the run fails.
  *
  * Output: one line per socket with the count and the 50th, 90th and 99th percentiles (nearest rank), the
- * minimum and the maximum, in milliseconds. */
+ * minimum and the maximum, in milliseconds.  With --raw, one line per round trip instead: the label and
+ * the milliseconds, so that several runs can be pooled. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -37,12 +38,13 @@ typedef struct Target {
 
 static void usage(FILE *f)
 {
-        fputs("Usage: frame-bench [--count N] [--warmup N] [--blocks] LABEL=SOCKET...\n"
+        fputs("Usage: frame-bench [--count N] [--warmup N] [--blocks] [--raw] LABEL=SOCKET...\n"
               "Time agent.ping round trips (connect, request, response, close) against each socket.\n"
               "\n"
               "  --count N    measured round trips per socket (default 200)\n"
               "  --warmup N   unmeasured round trips per socket before measuring (default 10)\n"
               "  --blocks     measure the sockets one after the other instead of in turns\n"
+              "  --raw        print every round trip (label and milliseconds) instead of percentiles\n"
               "  -h, --help   show this help\n",
               f);
 }
@@ -169,17 +171,20 @@ static int parse_count(const char *s, unsigned *ret)
 
 int main(int argc, char **argv)
 {
+        /* clang-format off */
         static const struct option longopts[] = {
                 { "count", required_argument, NULL, 'c' },
                 { "warmup", required_argument, NULL, 'w' },
                 { "blocks", no_argument, NULL, 'b' },
+                { "raw", no_argument, NULL, 'r' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        /* clang-format on */
         _cleanup_free_ Target *targets = NULL;
         _cleanup_free_ double *samples = NULL;
         unsigned count = 200, warmup = 10;
-        bool blocks = false;
+        bool blocks = false, raw = false;
         size_t n_targets;
         int c, status = 0;
 
@@ -197,6 +202,9 @@ int main(int argc, char **argv)
                         break;
                 case 'b':
                         blocks = true;
+                        break;
+                case 'r':
+                        raw = true;
                         break;
                 case 'h':
                         usage(stdout);
@@ -238,7 +246,11 @@ int main(int argc, char **argv)
                                 status = measure(&targets[(round + k) % n_targets], round, warmup);
         }
 
-        if (status == 0) {
+        if (status == 0 && raw) {
+                for (size_t i = 0; i < n_targets; i++)
+                        for (unsigned j = 0; j < count; j++)
+                                printf("%s %.3f\n", targets[i].label, targets[i].samples_ms[j]);
+        } else if (status == 0) {
                 printf("%-16s %6s %8s %8s %8s %8s %8s\n", "label", "n", "p50_ms", "p90_ms", "p99_ms",
                        "min_ms", "max_ms");
                 for (size_t i = 0; i < n_targets; i++) {

@@ -117,7 +117,9 @@ class PrivateNginx:
         self.acme_root = os.path.join(root, "acme")
         self.cache_root = os.path.join(root, "cache")
         self.certs = os.path.join(root, "certs")
-        self.test_counter = os.path.join(root, "nginx-test-count")
+        # In the log directory, because the agent restricts the writes of the test command to the
+        # directories of its configuration, and the log directory is one of them.
+        self.test_counter = os.path.join(self.logs, "nginx-test-count")
 
     def test_argv(self):
         # Every path in the private configuration is absolute, so no -p is needed.
