@@ -66,6 +66,11 @@ int authorized_keys_update(int ssh_dir_fd, uid_t uid, gid_t gid, char *const *li
                 *ret_reason = "is a symbolic link";
                 return -ELOOP;
         }
+        /* Opening a Unix socket fails with ENXIO, so it never reaches the type check below. */
+        if (fd < 0 && errno == ENXIO) {
+                *ret_reason = "is not a regular file";
+                return -ELOOP;
+        }
         if (fd < 0 && errno != ENOENT)
                 return -errno;
 

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "authkeys.h"
@@ -200,6 +202,30 @@ START_TEST(test_update_rejects_fifo)
 }
 END_TEST
 
+START_TEST(test_update_rejects_socket)
+{
+        Dir d = dir_new();
+        char *lines[] = { (char *) KEY_A };
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        const char *reason = NULL;
+        bool changed = false;
+        int sock;
+
+        ck_assert_int_lt(snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/authorized_keys", d.path),
+                         (int) sizeof(sa.sun_path));
+        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(sock, 0);
+        ck_assert_int_eq(bind(sock, (struct sockaddr *) &sa, sizeof(sa)), 0);
+
+        ck_assert_int_eq(authorized_keys_update(d.fd, getuid(), getgid(), lines, 1, &changed, &reason),
+                         -ELOOP);
+        ck_assert_str_eq(reason, "is not a regular file");
+        ck_assert(!changed);
+        close(sock);
+        dir_free(&d);
+}
+END_TEST
+
 START_TEST(test_update_rejects_foreign_owner)
 {
         Dir d = dir_new();
@@ -305,6 +331,7 @@ static Suite *authkeys_suite(void)
         tcase_add_test(tc, test_update_rejects_symlink);
         tcase_add_test(tc, test_update_rejects_hard_link);
         tcase_add_test(tc, test_update_rejects_fifo);
+        tcase_add_test(tc, test_update_rejects_socket);
         tcase_add_test(tc, test_update_rejects_foreign_owner);
         tcase_add_test(tc, test_update_rejects_nul_and_unbalanced);
         suite_add_tcase(s, tc);
