@@ -229,6 +229,13 @@ static int user_create_new(ActionContext *ctx, const UserCreateParams *p, const 
                 managed_group,
                 "--key",
                 uid_min,
+                /* useradd gives each new account a range of subordinate uids and gids by default.  With
+                 * newuidmap installed (package uidmap), the account could run processes under those uids,
+                 * which the egress rules, the process kill of user.delete and the quota do not match. */
+                "--key",
+                "SUB_UID_COUNT=0",
+                "--key",
+                "SUB_GID_COUNT=0",
                 "--",
                 p->user,
                 NULL,
@@ -371,7 +378,8 @@ const Action action_user_create = {
         .family = FAMILY_USER,
         .description =
                 "Creates a Unix account in the managed group with its home (0750, group "
-                "accounts.home_group) and domains/, .ssh/ and tmp/ inside.  Repeating the request for an "
+                "accounts.home_group) and domains/, .ssh/ and tmp/ inside, and without subordinate uid and "
+                "gid ranges.  Repeating the request for an "
                 "existing managed account repairs the home layout and keys and changes nothing else; with "
                 "a password or another shell it is ALREADY_EXISTS.",
         .params = user_create_params,
