@@ -30,6 +30,26 @@ const int domain_capabilities[] = {
         CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, CAP_NET_BIND_SERVICE, -1,
 };
 
+_Static_assert(NGINX_SITE_DOMAIN_MAX == 237, "the reason below and the constraint of domain.create say 237");
+
+int domain_check_site_domain(const char *value, char **ret_normalized, const char **ret_reason)
+{
+        _cleanup_free_ char *normalized = NULL;
+        int r;
+
+        r = validate_domain(value, &normalized, ret_reason);
+        if (r < 0)
+                return r;
+        if (strlen(normalized) > NGINX_SITE_DOMAIN_MAX) {
+                *ret_reason = "is longer than 237 bytes, too long to name the vhost files";
+                return -EINVAL;
+        }
+
+        if (ret_normalized)
+                *ret_normalized = TAKE_PTR(normalized);
+        return 0;
+}
+
 int domain_check_php_version(const char *value, char **ret_normalized, const char **ret_reason)
 {
         if (streq(value, "none") || vhost_php_version_valid(value))
@@ -532,8 +552,10 @@ static int domain_delete(ActionContext *ctx, void *params)
 
 static const ParamSpec domain_create_params[] = {
         DOMAIN_PARAM("domain", domain, .type = PARAM_STRING, .flags = PARAM_REQUIRED, .max = 253,
-                     .check = validate_domain,
-                     .constraint = "domain name; lowercased and converted to A-labels; not a public suffix",
+                     .check = domain_check_site_domain,
+                     .constraint =
+                             "domain name; lowercased and converted to A-labels, then at most 237 bytes; "
+                             "not a public suffix",
                      .description = "The site's domain."),
         DOMAIN_PARAM("user", user, .type = PARAM_STRING, .flags = PARAM_REQUIRED, .max = 16,
                      .check = validate_account_name, .constraint = "^[a-z][a-z0-9]{0,15}$",

@@ -17,6 +17,10 @@
  * root's nginx files, signalling nginx's master, and binding the listen ports in `nginx -t`. */
 extern const int domain_capabilities[];
 
+/* ParamStringCheck for the domain of a new site: validate_domain(), and at most NGINX_SITE_DOMAIN_MAX
+ * bytes once converted to A-labels, so that its vhost files can be named. */
+int domain_check_site_domain(const char *value, char **ret_normalized, const char **ret_reason);
+
 /* ParamStringCheck for php_version: "X.Y" or "none". */
 int domain_check_php_version(const char *value, char **ret_normalized, const char **ret_reason);
 

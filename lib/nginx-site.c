@@ -86,6 +86,10 @@ int nginx_site_read(const NginxSites *s, const char *domain, VhostSpec *ret)
                 return k;
 
         k = safe_read_beneath(s->available_fd, name, VHOST_FILE_MAX, &text, &size);
+        /* A name of 251 to 253 bytes makes "<name>.conf" longer than NAME_MAX (255), and no such file can
+         * exist. */
+        if (k == -ENAMETOOLONG)
+                return -ENOENT;
         if (k == -EFBIG || k == -EINVAL)
                 return -ENOMSG;
         if (k < 0)

@@ -17,6 +17,11 @@
 
 #define NGINX_LOCK_NAME "nginx"
 
+/* Longest domain whose site files fit in a directory entry of NAME_MAX (255) bytes.  The longest name
+ * derived from a domain is the temporary enabled link ".<domain>.conf.<pid>.tmp": 18 bytes more than the
+ * domain, with a pid of up to 7 digits (pid_max is at most 4194304). */
+#define NGINX_SITE_DOMAIN_MAX 237
+
 typedef struct NginxSites {
         int available_fd;
         int enabled_fd;
@@ -31,8 +36,9 @@ void nginx_sites_done(NginxSites *s);
  * negative errno (-EWOULDBLOCK when the configured wait ran out). */
 int nginx_lock(const ActionContext *ctx);
 
-/* Reads the vhost of domain.  -ENOENT when there is none; -ENOMSG when a file of that name exists but the
- * agent does not manage it; -EBADMSG when the agent's header in it is malformed. */
+/* Reads the vhost of domain.  -ENOENT when there is none, also for a domain too long to name a file;
+ * -ENOMSG when a file of that name exists but the agent does not manage it; -EBADMSG when the agent's
+ * header in it is malformed. */
 int nginx_site_read(const NginxSites *s, const char *domain, VhostSpec *ret);
 
 /*

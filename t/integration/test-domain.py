@@ -592,6 +592,12 @@ def test_invalid_names():
         R.equal(code(resp), "INVALID_PARAMS", f"domain {name!r} refused")
         resp = call("domain.create", domain="valid-host.example", user=ALICE, aliases=[name])
         R.equal(code(resp), "INVALID_PARAMS", f"alias {name!r} refused")
+    # Valid names whose vhost files cannot be named: refused before the home changes.
+    for name in [".".join(["a" * 60] * 3) + "." + "b" * 47 + ".example",
+                 ".".join(["a" * 63] * 3) + "." + "b" * 53 + ".example"]:
+        resp = call("domain.create", domain=name, user=ALICE)
+        R.equal(code(resp), "INVALID_PARAMS", f"domain of {len(name)} bytes refused")
+        R.check(not os.path.lexists(f"/home/{ALICE}/domains/{name}"), f"no directory for {len(name)} bytes")
     R.equal(site_state(), before, "nothing written")
     R.equal(ENV.nginx.reload_count(), reloads, "no reload")
 
