@@ -38,6 +38,6 @@ int account_open_home(const AgentConfig *c, const Account *a);
 
 /* Counts the account's domains as the directories under <home>/domains, for user.delete.  The count is 0
  * when the home or domains/ does not exist, and the result -ELOOP or -ENOTDIR when either is a planted link.
- * TODO: the domain family records each domain's owner in its vhost.  Counting those records would also find
- * a domain whose directory the tenant removed. */
+ * user.delete also counts the vhosts whose owner record names the account, which finds a domain whose
+ * directory the tenant removed. */
 int account_count_domains(const AgentConfig *c, const Account *a, unsigned *ret);

@@ -193,6 +193,45 @@ int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, co
         return 0;
 }
 
+int nginx_sites_count_owned(const NginxSites *s, const char *user, unsigned *ret)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        unsigned n = 0;
+        int fd;
+
+        assert(s);
+        assert(user);
+        assert(ret);
+
+        fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                int saved = errno;
+                close(fd);
+                return -saved;
+        }
+
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_(vhost_spec_done) VhostSpec spec = {};
+                _cleanup_free_ char *text = NULL;
+                size_t len = strlen(de->d_name), size;
+
+                if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
+                        continue;
+                if (safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size) < 0)
+                        continue;
+                if (vhost_header_parse(text, &spec) < 0)
+                        continue;
+                if (spec.user && streq(spec.user, user))
+                        n++;
+        }
+
+        *ret = n;
+        return 0;
+}
+
 void nginx_vhost_env_done(VhostEnvStorage *s)
 {
         if (!s)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "nginx-site.h"
 #include "safefile.h"
 #include "user-family.h"
 
@@ -193,6 +194,25 @@ static int remove_resources(ActionContext *ctx, const char *name, const Account 
         return 0;
 }
 
+static int count_owned_vhosts(const AgentConfig *c, const char *user, unsigned *ret)
+{
+        NginxSites sites = {};
+        int r;
+
+        r = nginx_sites_open(c, &sites);
+        if (r == -ENOENT) {
+                *ret = 0;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        r = nginx_sites_count_owned(&sites, user, ret);
+        nginx_sites_done(&sites);
+        return r;
+}
+
+/* NOTE: with force, the account's vhosts stay in place (their owner record names an account that no
+ * longer exists) until domain.delete removes them; a later account of the same name would own them. */
 static int user_delete(ActionContext *ctx, void *params)
 {
         UserDeleteParams *p = params;
@@ -201,7 +221,7 @@ static int user_delete(ActionContext *ctx, void *params)
         _cleanup_(account_done) Account a = {};
         _cleanup_free_ char *lock_name = NULL;
         _cleanup_close_ int lock_fd = -1, user_lock_fd = -1, root_fd = -1;
-        unsigned domains = 0, processes = 0;
+        unsigned domains = 0, vhosts = 0, processes = 0;
         bool exists, changed = false, home_removed = false;
         int r;
 
@@ -238,6 +258,14 @@ static int user_delete(ActionContext *ctx, void *params)
                         a.home, a.name);
         if (r < 0)
                 return action_fail_errno(ctx, r, "failed to count the domains of %s", a.name);
+
+        /* The vhosts' owner records count too, so removing the directories from inside the home does not
+         * hide a domain that is still served.  A host without the sites directory has no vhosts. */
+        r = count_owned_vhosts(c, a.name, &vhosts);
+        if (r < 0)
+                return action_fail_errno(ctx, r, "failed to count the vhosts of %s", a.name);
+        if (vhosts > domains)
+                domains = vhosts;
         if (domains > 0 && !p->force.v)
                 return action_fail(ctx, AGENT_FAILED_PRECONDITION,
                                    json_pack("{s:I}", "domains", (json_int_t) domains),

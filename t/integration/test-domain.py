@@ -733,6 +733,20 @@ def test_client_hangup():
     call("domain.delete", domain="hangup.example", user=ALICE)
 
 
+def test_user_delete_counts_vhosts():
+    section("user.delete counts served domains")
+    resp = call("domain.create", domain="kept.example", user=BOB)
+    R.check(ok(resp), "domain for the account created", json.dumps(resp))
+    # The tenant removes the domain directory from inside its home; the vhost still serves the domain.
+    as_user(BOB, "/bin/rm", "-rf", f"/home/{BOB}/domains/kept.example")
+    resp = call("user.delete", user=BOB)
+    R.equal(code(resp), "FAILED_PRECONDITION", "delete refused while a vhost names the account")
+    R.equal((resp.get("details") or {}).get("domains"), 1, "refusal counts the vhost")
+    R.check(os.path.isdir(f"/home/{BOB}"), "home kept after the refusal")
+    resp = call("domain.delete", domain="kept.example", user=BOB)
+    R.check(ok(resp), "domain deleted", json.dumps(resp))
+
+
 def test_audit_unavailable():
     section("audit unavailable")
     # A second agent in a mount namespace where the journal socket is hidden: the accepted-record cannot be
@@ -796,7 +810,7 @@ TESTS = [test_create, test_create_via_cli, test_idempotent, test_update_aliases,
          test_accounts, test_rollback_template, test_rollback_value, test_nginx_reload, test_ratelimits,
          test_cache_purge, test_concurrency, test_crafted_param_names, test_directive_injection,
          test_invalid_names, test_name_normalisation, test_planted_links, test_golden, test_audit_records,
-         test_client_hangup,
+         test_client_hangup, test_user_delete_counts_vhosts,
          test_audit_unavailable]
 
 
