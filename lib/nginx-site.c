@@ -193,15 +193,20 @@ int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, co
         return 0;
 }
 
-int nginx_sites_count_owned(const NginxSites *s, const char *user, unsigned *ret)
+int nginx_sites_list_owned(const NginxSites *s, const char *user, char ***ret)
 {
         _cleanup_(closedirp) DIR *d = NULL;
-        unsigned n = 0;
+        _cleanup_strv_free_ char **domains = NULL;
+        size_t n = 0;
         int fd;
 
         assert(s);
         assert(user);
         assert(ret);
+
+        domains = calloc(1, sizeof(char *));
+        if (!domains)
+                return -ENOMEM;
 
         fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
@@ -217,18 +222,26 @@ int nginx_sites_count_owned(const NginxSites *s, const char *user, unsigned *ret
                 _cleanup_(vhost_spec_done) VhostSpec spec = {};
                 _cleanup_free_ char *text = NULL;
                 size_t len = strlen(de->d_name), size;
+                char **longer;
 
                 if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
                         continue;
                 if (safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size) < 0)
                         continue;
-                if (vhost_header_parse(text, &spec) < 0)
+                if (vhost_header_parse(text, &spec) < 0 || !spec.user || !streq(spec.user, user))
                         continue;
-                if (spec.user && streq(spec.user, user))
-                        n++;
+
+                longer = reallocarray(domains, n + 2, sizeof(char *));
+                if (!longer)
+                        return -ENOMEM;
+                domains = longer;
+                domains[n] = strdup(spec.domain);
+                if (!domains[n])
+                        return -ENOMEM;
+                domains[++n] = NULL;
         }
 
-        *ret = n;
+        *ret = TAKE_PTR(domains);
         return 0;
 }
 

@@ -31,8 +31,8 @@ typedef struct NginxSites {
 
 int nginx_sites_open(const AgentConfig *c, NginxSites *ret);
 
-/* Counts the vhosts whose owner record names user. */
-int nginx_sites_count_owned(const NginxSites *s, const char *user, unsigned *ret);
+/* Returns the domains of the vhosts whose owner record names user, as a NULL-terminated list. */
+int nginx_sites_list_owned(const NginxSites *s, const char *user, char ***ret);
 void nginx_sites_done(NginxSites *s);
 
 /* Takes the lock that serialises every change to the nginx configuration.  Returns the descriptor or a

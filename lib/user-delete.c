@@ -194,25 +194,47 @@ static int remove_resources(ActionContext *ctx, const char *name, const Account 
         return 0;
 }
 
-static int count_owned_vhosts(const AgentConfig *c, const char *user, unsigned *ret)
+/* Opens the vhost directories and lists the account's vhosts; a host without them has none. */
+static int owned_vhosts(const AgentConfig *c, const char *user, NginxSites *ret_sites, char ***ret_domains)
 {
-        NginxSites sites = {};
         int r;
 
-        r = nginx_sites_open(c, &sites);
+        r = nginx_sites_open(c, ret_sites);
         if (r == -ENOENT) {
-                *ret = 0;
-                return 0;
+                *ret_domains = calloc(1, sizeof(char *));
+                return *ret_domains ? 0 : -ENOMEM;
         }
         if (r < 0)
                 return r;
-        r = nginx_sites_count_owned(&sites, user, ret);
-        nginx_sites_done(&sites);
-        return r;
+        return nginx_sites_list_owned(ret_sites, user, ret_domains);
 }
 
-/* NOTE: with force, the account's vhosts stay in place (their owner record names an account that no
- * longer exists) until domain.delete removes them; a later account of the same name would own them. */
+/* Removes the account's vhosts under the nginx lock, each through the change protocol (test, reload,
+ * restore on failure), so that no site stays served under an owner record of a deleted account that a
+ * later account of the same name would inherit. */
+static int remove_vhosts(ActionContext *ctx, const NginxSites *sites, char **domains, bool *changed)
+{
+        _cleanup_close_ int lock_fd = -EBADF;
+        int r;
+
+        if (!domains || !domains[0])
+                return 0;
+
+        lock_fd = nginx_lock(ctx);
+        if (lock_fd < 0)
+                return lock_fd;
+
+        for (char **d = domains; *d; d++) {
+                bool removed = false;
+
+                r = nginx_site_apply(ctx, sites, *d, NULL, &removed);
+                if (r < 0)
+                        return r;
+                *changed = *changed || removed;
+        }
+        return 0;
+}
+
 static int user_delete(ActionContext *ctx, void *params)
 {
         UserDeleteParams *p = params;
@@ -222,6 +244,8 @@ static int user_delete(ActionContext *ctx, void *params)
         _cleanup_free_ char *lock_name = NULL;
         _cleanup_close_ int lock_fd = -1, user_lock_fd = -1, root_fd = -1;
         unsigned domains = 0, vhosts = 0, processes = 0;
+        _cleanup_(nginx_sites_done) NginxSites sites = { .available_fd = -EBADF, .enabled_fd = -EBADF };
+        _cleanup_strv_free_ char **owned = NULL;
         bool exists, changed = false, home_removed = false;
         int r;
 
@@ -260,10 +284,12 @@ static int user_delete(ActionContext *ctx, void *params)
                 return action_fail_errno(ctx, r, "failed to count the domains of %s", a.name);
 
         /* The vhosts' owner records count too, so removing the directories from inside the home does not
-         * hide a domain that is still served.  A host without the sites directory has no vhosts. */
-        r = count_owned_vhosts(c, a.name, &vhosts);
+         * hide a domain that is still served. */
+        r = owned_vhosts(c, a.name, &sites, &owned);
         if (r < 0)
-                return action_fail_errno(ctx, r, "failed to count the vhosts of %s", a.name);
+                return action_fail_errno(ctx, r, "failed to list the vhosts of %s", a.name);
+        for (char **d = owned; *d; d++)
+                vhosts++;
         if (vhosts > domains)
                 domains = vhosts;
         if (domains > 0 && !p->force.v)
@@ -286,6 +312,11 @@ static int user_delete(ActionContext *ctx, void *params)
                 if (r < 0)
                         return action_fail_errno(ctx, r, "failed to stop the processes of %s", a.name);
         }
+
+        /* With force, the sites go first, while the account still exists for their owner check. */
+        r = remove_vhosts(ctx, &sites, owned, &changed);
+        if (r < 0)
+                return r;
 
         r = remove_resources(ctx, p->user, &a, true, &changed);
         if (r < 0)
@@ -317,8 +348,26 @@ static int user_delete(ActionContext *ctx, void *params)
 }
 
 static const int user_delete_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,    CAP_SETUID,    CAP_SETGID,
-        CAP_KILL,  CAP_AUDIT_WRITE,  CAP_SYS_ADMIN, CAP_NET_ADMIN, -1,
+        CAP_CHOWN,       CAP_DAC_OVERRIDE, CAP_FOWNER,    CAP_SETUID,           CAP_SETGID, CAP_KILL,
+        CAP_AUDIT_WRITE, CAP_SYS_ADMIN,    CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, -1,
+};
+
+/* The user family's write set plus what removing vhosts through nginx's test and reload writes. */
+static const WritePath user_delete_paths[] = {
+        { .path = "/etc" },
+        { .section = "accounts", .key = "home_root" },
+        { .section = "limits", .key = "unit_dir" },
+        { .section = "agent", .key = "lock_dir", .create = true },
+        { .path = "/var/mail" },
+        { .path = "/var/log/lastlog" },
+        { .path = "/var/log/faillog" },
+        { .section = "nginx", .key = "sites_available" },
+        { .section = "nginx", .key = "sites_enabled" },
+        { .section = "nginx", .key = "log_dir" },
+        { .section = "service.nginx", .key = "pidfile" },
+        { .path = "/run/nginx.pid" },
+        { .path = "/var/lib/nginx" },
+        {},
 };
 
 const Action action_user_delete = {
@@ -326,8 +375,11 @@ const Action action_user_delete = {
         .family = FAMILY_USER,
         .description =
                 "Deletes a managed account: its slice limits, egress rules and disk quota, then its home "
-                "(unless keep_home) and its passwd entry.  A missing account is not an error; leftovers "
-                "of an interrupted delete are removed.",
+                "(unless keep_home) and its passwd entry.  While the account has domains (vhosts naming it "
+                "as owner, or directories under ~/domains) or running processes, it is refused unless "
+                "force is set; force removes the vhosts (tested and reloaded like domain.delete) and stops "
+                "the processes first.  A missing account is not an error; leftovers of an interrupted "
+                "delete are removed.",
         .params = user_delete_params,
         .params_size = sizeof(UserDeleteParams),
         .handler = user_delete,
@@ -335,5 +387,6 @@ const Action action_user_delete = {
         .changing = true,
         .timeout_ms = USER_DELETE_TIMEOUT_MS,
         .capabilities = user_delete_capabilities,
+        .write_paths = user_delete_paths,
         .result_doc = "{changed, user, home_removed, domains}",
 };

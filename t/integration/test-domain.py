@@ -21,7 +21,7 @@ from jabali_harness import (Environment, Results, PHP_VERSION, snapshot_tree, st
 
 R = Results()
 ENV = None
-ALICE, BOB = "jtdalice", "jtdbob"
+ALICE, BOB, CAROL = "jtdalice", "jtdbob", "jtdcarol"
 
 
 def call(action, **params):
@@ -735,16 +735,31 @@ def test_client_hangup():
 
 def test_user_delete_counts_vhosts():
     section("user.delete counts served domains")
-    resp = call("domain.create", domain="kept.example", user=BOB)
+    # An account of its own, because the private php-fpm pools run as the other test accounts.
+    ENV.accounts.create(CAROL)
+    resp = call("domain.create", domain="kept.example", user=CAROL)
     R.check(ok(resp), "domain for the account created", json.dumps(resp))
     # The tenant removes the domain directory from inside its home; the vhost still serves the domain.
-    as_user(BOB, "/bin/rm", "-rf", f"/home/{BOB}/domains/kept.example")
-    resp = call("user.delete", user=BOB)
+    as_user(CAROL, "/bin/rm", "-rf", f"/home/{CAROL}/domains/kept.example")
+    resp = call("user.delete", user=CAROL)
     R.equal(code(resp), "FAILED_PRECONDITION", "delete refused while a vhost names the account")
     R.equal((resp.get("details") or {}).get("domains"), 1, "refusal counts the vhost")
-    R.check(os.path.isdir(f"/home/{BOB}"), "home kept after the refusal")
-    resp = call("domain.delete", domain="kept.example", user=BOB)
-    R.check(ok(resp), "domain deleted", json.dumps(resp))
+    R.check(os.path.isdir(f"/home/{CAROL}"), "home kept after the refusal")
+    # Forced, the delete removes the vhost too, so no site stays served for a deleted account.
+    resp = call("domain.create", domain="forced.example", user=CAROL)
+    R.check(ok(resp), "second domain created", json.dumps(resp))
+    resp = call("user.delete", user=CAROL, force=True)
+    R.check(ok(resp), "forced delete succeeds", json.dumps(resp))
+    R.check(not os.path.exists(vhost_path("kept.example")), "forced delete removed the first vhost")
+    R.check(not os.path.exists(vhost_path("forced.example")), "forced delete removed the second vhost")
+    R.check(not os.path.lexists(link_path("forced.example")), "forced delete removed the enabled link")
+    status = ENV.nginx.wait_for("forced.example", "/", status=404, contains="no site")[0]
+    R.equal(status, 404, "site no longer served")
+    # The next account of the same name starts without the old sites.
+    ENV.accounts.create(CAROL)
+    resp = call("domain.create", domain="forced.example", user=ALICE)
+    R.check(ok(resp), "the name is free for another account", json.dumps(resp))
+    call("domain.delete", domain="forced.example", user=ALICE)
 
 
 def test_audit_unavailable():
