@@ -212,6 +212,12 @@ static int request_admit(Request *q, int in_fd, void **ret_params)
                 return -EINVAL;
         }
 
+        /* A "user" param names the account acted on, so the accepted-record carries it already; the
+         * handler may correct it for the finished one. */
+        json_t *user = json_object_get(q->envelope.params, "user");
+        if (json_is_string(user))
+                q->target_user = strdup(json_string_value(user));
+
         *ret_params = TAKE_PTR(params);
         return 0;
 }
@@ -255,7 +261,10 @@ static void request_run(Request *q, void *params)
         json_decref(ctx.result);
         free(ctx.message);
         json_decref(ctx.details);
-        q->target_user = TAKE_PTR(ctx.target_user);
+        if (ctx.target_user) {
+                free(q->target_user);
+                q->target_user = TAKE_PTR(ctx.target_user);
+        }
 }
 
 int agent_serve(const AgentConfig *c, int in_fd, int out_fd)

@@ -293,7 +293,7 @@ int domain_write_site(ActionContext *ctx, const NginxSites *sites, const Account
 static int domain_apply(ActionContext *ctx, const NginxSites *sites, const Account *a, const VhostSpec *s)
 {
         _cleanup_free_ const char **names = NULL;
-        _cleanup_free_ char *name = NULL, *owner_domain = NULL;
+        _cleanup_free_ char *name = NULL, *owner_domain = NULL, *below = NULL;
         bool changed;
         int k;
 
@@ -308,6 +308,13 @@ static int domain_apply(ActionContext *ctx, const NginxSites *sites, const Accou
                 /* The other site's owner is not named: a tenant must not learn who hosts a name. */
                 return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "name", name),
                                    "%s is already served by another site", name);
+
+        k = nginx_sites_find_foreign_parent(sites, a->name, names, &below);
+        if (k < 0)
+                return action_fail_errno(ctx, k, "failed to read the vhosts in %s", sites->available_path);
+        if (k > 0)
+                return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "name", below),
+                                   "%s lies below a domain that another account serves", below);
 
         k = domain_ensure_tree(ctx, a, s->domain, s->document_root);
         if (k < 0)
@@ -459,8 +466,8 @@ static int domain_update(ActionContext *ctx, void *params)
                 if (p->tls.v && !nginx_certificate_exists(ctx->config, spec.domain))
                         return action_fail(
                                 ctx, AGENT_FAILED_PRECONDITION, json_pack("{s:s}", "param", "tls"),
-                                "domain %s has no certificate yet; issue one with ssl.issue first",
-                                spec.domain);
+                                "domain %s has no certificate in %s/%s yet; issue one first", spec.domain,
+                                config_get(ctx->config, "nginx", "certificate_dir"), spec.domain);
                 spec.tls = p->tls.v;
         }
 
@@ -532,9 +539,11 @@ static int domain_delete(ActionContext *ctx, void *params)
                 /* Links inside the tree are removed as links; a link on the way to it is UNSAFE_PATH. */
                 k = safe_remove_tree_beneath(home_fd, path);
                 if (k == -ELOOP || k == -EXDEV || k == -ENOTDIR)
-                        return action_fail(ctx, AGENT_UNSAFE_PATH, json_pack("{s:s}", "path", path),
-                                           "%s/%s has a symlink on the way or crosses a mount point",
-                                           account.home, path);
+                        return action_fail(ctx, AGENT_UNSAFE_PATH,
+                                           json_pack("{s:s, s:b}", "path", path, "vhost_removed", changed),
+                                           "%s/%s has a symlink on the way or crosses a mount point, so its "
+                                           "files were left in place%s",
+                                           account.home, path, changed ? " (the vhost was removed)" : "");
                 if (k < 0 && k != -ENOENT)
                         return action_fail_errno(ctx, k, "failed to remove %s/%s", account.home, path);
                 files_removed = k >= 0;

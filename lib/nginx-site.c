@@ -193,6 +193,70 @@ int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, co
         return 0;
 }
 
+/* Returns true when name lies below parent: "a.b.example" below "b.example", not "ab.example". */
+static bool name_below(const char *name, const char *parent)
+{
+        size_t n = strlen(name), p = strlen(parent);
+
+        return n > p + 1 && name[n - p - 1] == '.' && streq(name + n - p, parent);
+}
+
+static const char *spec_parent_of_any(const VhostSpec *spec, const char *const *names)
+{
+        for (size_t i = 0; names[i]; i++) {
+                if (name_below(names[i], spec->domain))
+                        return names[i];
+                for (size_t k = 0; spec->aliases && spec->aliases[k]; k++)
+                        if (name_below(names[i], spec->aliases[k]))
+                                return names[i];
+        }
+        return NULL;
+}
+
+int nginx_sites_find_foreign_parent(const NginxSites *s, const char *owner, const char *const *names,
+                                    char **ret_name)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        int fd;
+
+        assert(s);
+        assert(owner);
+        assert(names);
+        assert(ret_name);
+
+        fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                int saved = errno;
+                close(fd);
+                return -saved;
+        }
+
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_(vhost_spec_done) VhostSpec spec = {};
+                _cleanup_free_ char *text = NULL;
+                size_t len = strlen(de->d_name), size;
+                const char *hit;
+
+                if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
+                        continue;
+                if (safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size) < 0)
+                        continue;
+                if (vhost_header_parse(text, &spec) < 0 || !spec.user || streq(spec.user, owner))
+                        continue;
+
+                hit = spec_parent_of_any(&spec, names);
+                if (!hit)
+                        continue;
+                *ret_name = strdup(hit);
+                return *ret_name ? 1 : -ENOMEM;
+        }
+
+        return 0;
+}
+
 int nginx_sites_list_owned(const NginxSites *s, const char *user, char ***ret)
 {
         _cleanup_(closedirp) DIR *d = NULL;

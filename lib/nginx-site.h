@@ -52,6 +52,12 @@ int nginx_site_read(const NginxSites *s, const char *domain, VhostSpec *ret);
 int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, const char *const *names,
                               char **ret_name, char **ret_domain);
 
+/* Looks for one of names that lies below a domain or alias served by a vhost of an account other than
+ * owner (sub.alice.example while alice.example belongs to alice), so that no tenant can serve names under
+ * another tenant's domain.  Returns 1 with that name, 0 when there is none. */
+int nginx_sites_find_foreign_parent(const NginxSites *s, const char *owner, const char *const *names,
+                                    char **ret_name);
+
 /* Builds a VhostEnv from the [nginx] section.  The strings it points to live as long as the config and
  * the storage, which nginx_vhost_env_done() releases. */
 typedef struct VhostEnvStorage {

@@ -707,7 +707,7 @@ def test_audit_records():
     R.check(found and len(found) >= 2, "accepted and finished records in the journal", str(found)[:300])
     if found:
         R.check(all(rec.get("JABALI_ACTION") == "domain.create" for rec in found), "records name the action")
-        R.check(any(rec.get("JABALI_TARGET_USER") == ALICE for rec in found), "records name the account")
+        R.check(all(rec.get("JABALI_TARGET_USER") == ALICE for rec in found), "both records name the account")
 
 
 def test_client_hangup():
@@ -760,6 +760,24 @@ def test_user_delete_counts_vhosts():
     resp = call("domain.create", domain="forced.example", user=ALICE)
     R.check(ok(resp), "the name is free for another account", json.dumps(resp))
     call("domain.delete", domain="forced.example", user=ALICE)
+
+
+def test_foreign_subdomains():
+    section("subdomains of another account's domain")
+    resp = call("domain.create", domain="parent.example", user=ALICE, aliases=["alias-parent.example"])
+    R.check(ok(resp), "parent domain created", json.dumps(resp))
+    for name in ("sub.parent.example", "a.b.parent.example", "x.alias-parent.example"):
+        resp = call("domain.create", domain=name, user=BOB)
+        R.equal(code(resp), "CONFLICT", f"{name} refused for another account")
+        R.check(not os.path.exists(vhost_path(name)), f"no vhost for {name}")
+    resp = call("domain.create", domain="bob-site.example", user=BOB, aliases=["www.parent.example"])
+    R.equal(code(resp), "CONFLICT", "alias below another account's domain refused")
+    resp = call("domain.create", domain="notparent.example", user=BOB)
+    R.check(ok(resp), "a name that only ends in the same letters is free", json.dumps(resp))
+    resp = call("domain.create", domain="sub.parent.example", user=ALICE)
+    R.check(ok(resp), "the owner may add its own subdomain", json.dumps(resp))
+    for domain, user in (("sub.parent.example", ALICE), ("parent.example", ALICE), ("notparent.example", BOB)):
+        call("domain.delete", domain=domain, user=user)
 
 
 def test_audit_unavailable():
@@ -825,7 +843,7 @@ TESTS = [test_create, test_create_via_cli, test_idempotent, test_update_aliases,
          test_accounts, test_rollback_template, test_rollback_value, test_nginx_reload, test_ratelimits,
          test_cache_purge, test_concurrency, test_crafted_param_names, test_directive_injection,
          test_invalid_names, test_name_normalisation, test_planted_links, test_golden, test_audit_records,
-         test_client_hangup, test_user_delete_counts_vhosts,
+         test_client_hangup, test_user_delete_counts_vhosts, test_foreign_subdomains,
          test_audit_unavailable]
 
 
