@@ -117,12 +117,73 @@ static const char *spec_serves_any(const VhostSpec *spec, const char *const *nam
         return NULL;
 }
 
-int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, const char *const *names,
-                              char **ret_name, char **ret_domain)
+/* Calls visit for the owner record of every vhost the agent manages, in directory order, until it returns
+ * non-zero, and returns that value (0 when every call returned 0).  Files without a valid record are
+ * skipped.  NOTE: this reads every vhost's header, so a request costs time linear in the number of sites;
+ * it has not been measured beyond the few dozen sites of the integration tests. */
+static int sites_scan(const NginxSites *s, int (*visit)(const VhostSpec *spec, void *userdata),
+                      void *userdata)
 {
         _cleanup_(closedirp) DIR *d = NULL;
         int fd;
 
+        fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                int saved = errno;
+                close(fd);
+                return -saved;
+        }
+
+        for (struct dirent *de; (de = readdir(d));) {
+                _cleanup_(vhost_spec_done) VhostSpec spec = {};
+                _cleanup_free_ char *text = NULL;
+                size_t len = strlen(de->d_name), size;
+                int r;
+
+                if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
+                        continue;
+                if (safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size) < 0)
+                        continue;
+                if (vhost_header_parse(text, &spec) < 0)
+                        continue;
+
+                r = visit(&spec, userdata);
+                if (r != 0)
+                        return r;
+        }
+
+        return 0;
+}
+
+typedef struct ConflictScan {
+        const char *except_domain;
+        const char *const *names;
+        char **ret_name;
+        char **ret_domain;
+} ConflictScan;
+
+static int visit_conflict(const VhostSpec *spec, void *userdata)
+{
+        ConflictScan *c = userdata;
+        const char *hit;
+
+        if (c->except_domain && streq(spec->domain, c->except_domain))
+                return 0;
+        hit = spec_serves_any(spec, c->names);
+        if (!hit)
+                return 0;
+
+        *c->ret_name = strdup(hit);
+        *c->ret_domain = strdup(spec->domain);
+        return *c->ret_name && *c->ret_domain ? 1 : -ENOMEM;
+}
+
+int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, const char *const *names,
+                              char **ret_name, char **ret_domain)
+{
         assert(s);
         assert(names);
         assert(ret_name);
@@ -149,48 +210,13 @@ int nginx_sites_find_conflict(const NginxSites *s, const char *except_domain, co
                 return 1;
         }
 
-        fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                int saved = errno;
-                close(fd);
-                return -saved;
-        }
-
-        /* NOTE: this reads the header of every vhost on each request, so the cost grows linearly with the
-         * number of sites; it has not been measured beyond the few dozen sites of the integration tests. */
-        for (struct dirent *de; (de = readdir(d));) {
-                _cleanup_(vhost_spec_done) VhostSpec spec = {};
-                _cleanup_free_ char *text = NULL;
-                size_t len = strlen(de->d_name), size;
-                const char *hit;
-                int k;
-
-                if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
-                        continue;
-
-                k = safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size);
-                if (k < 0)
-                        continue;
-                if (vhost_header_parse(text, &spec) < 0)
-                        continue;
-                if (except_domain && streq(spec.domain, except_domain))
-                        continue;
-
-                hit = spec_serves_any(&spec, names);
-                if (!hit)
-                        continue;
-
-                *ret_name = strdup(hit);
-                *ret_domain = strdup(spec.domain);
-                if (!*ret_name || !*ret_domain)
-                        return -ENOMEM;
-                return 1;
-        }
-
-        return 0;
+        ConflictScan scan = {
+                .except_domain = except_domain,
+                .names = names,
+                .ret_name = ret_name,
+                .ret_domain = ret_domain,
+        };
+        return sites_scan(s, visit_conflict, &scan);
 }
 
 /* Returns true when name lies below parent: "a.b.example" below "b.example", not "ab.example". */
@@ -213,99 +239,85 @@ static const char *spec_parent_of_any(const VhostSpec *spec, const char *const *
         return NULL;
 }
 
+typedef struct ParentScan {
+        const char *owner;
+        const char *const *names;
+        char **ret_name;
+} ParentScan;
+
+static int visit_foreign_parent(const VhostSpec *spec, void *userdata)
+{
+        ParentScan *p = userdata;
+        const char *hit;
+
+        if (!spec->user || streq(spec->user, p->owner))
+                return 0;
+        hit = spec_parent_of_any(spec, p->names);
+        if (!hit)
+                return 0;
+
+        *p->ret_name = strdup(hit);
+        return *p->ret_name ? 1 : -ENOMEM;
+}
+
 int nginx_sites_find_foreign_parent(const NginxSites *s, const char *owner, const char *const *names,
                                     char **ret_name)
 {
-        _cleanup_(closedirp) DIR *d = NULL;
-        int fd;
+        ParentScan scan = { .owner = owner, .names = names, .ret_name = ret_name };
 
         assert(s);
         assert(owner);
         assert(names);
         assert(ret_name);
 
-        fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                int saved = errno;
-                close(fd);
-                return -saved;
-        }
+        return sites_scan(s, visit_foreign_parent, &scan);
+}
 
-        for (struct dirent *de; (de = readdir(d));) {
-                _cleanup_(vhost_spec_done) VhostSpec spec = {};
-                _cleanup_free_ char *text = NULL;
-                size_t len = strlen(de->d_name), size;
-                const char *hit;
+typedef struct OwnedScan {
+        const char *user;
+        char **domains;
+        size_t n;
+} OwnedScan;
 
-                if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
-                        continue;
-                if (safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size) < 0)
-                        continue;
-                if (vhost_header_parse(text, &spec) < 0 || !spec.user || streq(spec.user, owner))
-                        continue;
+static int visit_owned(const VhostSpec *spec, void *userdata)
+{
+        OwnedScan *o = userdata;
+        char **longer;
 
-                hit = spec_parent_of_any(&spec, names);
-                if (!hit)
-                        continue;
-                *ret_name = strdup(hit);
-                return *ret_name ? 1 : -ENOMEM;
-        }
+        if (!spec->user || !streq(spec->user, o->user))
+                return 0;
 
+        longer = reallocarray(o->domains, o->n + 2, sizeof(char *));
+        if (!longer)
+                return -ENOMEM;
+        o->domains = longer;
+        o->domains[o->n] = strdup(spec->domain);
+        if (!o->domains[o->n])
+                return -ENOMEM;
+        o->domains[++o->n] = NULL;
         return 0;
 }
 
 int nginx_sites_list_owned(const NginxSites *s, const char *user, char ***ret)
 {
-        _cleanup_(closedirp) DIR *d = NULL;
-        _cleanup_strv_free_ char **domains = NULL;
-        size_t n = 0;
-        int fd;
+        OwnedScan scan = { .user = user };
+        int r;
 
         assert(s);
         assert(user);
         assert(ret);
 
-        domains = calloc(1, sizeof(char *));
-        if (!domains)
+        scan.domains = calloc(1, sizeof(char *));
+        if (!scan.domains)
                 return -ENOMEM;
 
-        fd = openat(s->available_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                int saved = errno;
-                close(fd);
-                return -saved;
+        r = sites_scan(s, visit_owned, &scan);
+        if (r < 0) {
+                strv_free(scan.domains);
+                return r;
         }
 
-        for (struct dirent *de; (de = readdir(d));) {
-                _cleanup_(vhost_spec_done) VhostSpec spec = {};
-                _cleanup_free_ char *text = NULL;
-                size_t len = strlen(de->d_name), size;
-                char **longer;
-
-                if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
-                        continue;
-                if (safe_read_beneath(s->available_fd, de->d_name, VHOST_FILE_MAX, &text, &size) < 0)
-                        continue;
-                if (vhost_header_parse(text, &spec) < 0 || !spec.user || !streq(spec.user, user))
-                        continue;
-
-                longer = reallocarray(domains, n + 2, sizeof(char *));
-                if (!longer)
-                        return -ENOMEM;
-                domains = longer;
-                domains[n] = strdup(spec.domain);
-                if (!domains[n])
-                        return -ENOMEM;
-                domains[++n] = NULL;
-        }
-
-        *ret = TAKE_PTR(domains);
+        *ret = scan.domains;
         return 0;
 }
 
