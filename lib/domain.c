@@ -110,17 +110,25 @@ static int write_placeholder(int dir_fd, const Account *a, const char *domain)
  * opened beneath the home without following symlinks, so a link planted anywhere on the way is UNSAFE_PATH
  * and nothing outside the home changes.  A document root created here gets a placeholder index.html.
  */
+/* Creates the site tree; *ret_created says whether domains/<domain> itself is new, so a failed change can
+ * take it away again without touching files the tenant had there. */
 static int domain_ensure_tree(ActionContext *ctx, const Account *a, const char *domain,
-                              const char *document_root)
+                              const char *document_root, bool *ret_created)
 {
-        _cleanup_close_ int home_fd = -EBADF, root_fd = -EBADF, probe = -EBADF;
-        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int home_fd = -EBADF, root_fd = -EBADF, probe = -EBADF, domain_probe = -EBADF;
+        _cleanup_free_ char *path = NULL, *domain_path = NULL;
         bool existed;
         int k;
+
+        *ret_created = false;
 
         home_fd = domain_open_home(ctx, a);
         if (home_fd < 0)
                 return home_fd;
+
+        if (asprintf(&domain_path, "domains/%s", domain) < 0)
+                return -ENOMEM;
+        domain_probe = safe_open_beneath(home_fd, domain_path, O_RDONLY | O_DIRECTORY, 0);
 
         if (asprintf(&path, "domains/%s/%s", domain, document_root) < 0)
                 return -ENOMEM;
@@ -136,6 +144,7 @@ static int domain_ensure_tree(ActionContext *ctx, const Account *a, const char *
                                    "%s/%s has a symlink or a non-directory on the way", a->home, path);
         if (root_fd < 0)
                 return action_fail_errno(ctx, root_fd, "failed to create %s/%s", a->home, path);
+        *ret_created = domain_probe == -ENOENT;
 
         if (!existed) {
                 k = write_placeholder(root_fd, a, domain);
@@ -289,12 +298,29 @@ int domain_write_site(ActionContext *ctx, const NginxSites *sites, const Account
         return nginx_site_apply(ctx, sites, s->domain, content, ret_changed);
 }
 
+/* Removes domains/<domain> that this request created, after the vhost change failed.  A failure here
+ * only leaves the empty site behind, so it is logged and the original error stands. */
+static void remove_new_tree(ActionContext *ctx, const Account *a, const char *domain)
+{
+        _cleanup_close_ int home_fd = -EBADF;
+        _cleanup_free_ char *path = NULL;
+        int k;
+
+        home_fd = account_open_home(ctx->config, a);
+        if (home_fd < 0 || asprintf(&path, "domains/%s", domain) < 0)
+                return;
+        k = safe_remove_tree_beneath(home_fd, path);
+        if (k < 0 && k != -ENOENT)
+                fprintf(stderr, "Failed to remove %s/%s after request %s failed: %s\n", a->home, path,
+                        ctx->request_id, strerror(-k));
+}
+
 /* Checks that no other vhost serves any name of s, then writes the tree and the vhost. */
 static int domain_apply(ActionContext *ctx, const NginxSites *sites, const Account *a, const VhostSpec *s)
 {
         _cleanup_free_ const char **names = NULL;
         _cleanup_free_ char *name = NULL, *owner_domain = NULL, *below = NULL;
-        bool changed;
+        bool changed, created = false;
         int k;
 
         names = spec_names(s);
@@ -316,13 +342,16 @@ static int domain_apply(ActionContext *ctx, const NginxSites *sites, const Accou
                 return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "name", below),
                                    "%s lies below a domain that another account serves", below);
 
-        k = domain_ensure_tree(ctx, a, s->domain, s->document_root);
+        k = domain_ensure_tree(ctx, a, s->domain, s->document_root, &created);
         if (k < 0)
                 return k;
 
         k = domain_write_site(ctx, sites, a, s, &changed);
-        if (k < 0)
+        if (k < 0) {
+                if (created)
+                        remove_new_tree(ctx, a, s->domain);
                 return k;
+        }
 
         return domain_result(ctx, s, changed);
 }

@@ -362,6 +362,8 @@ def test_rollback_template():
         before, reloads = site_content(), ENV.nginx.reload_count()
         resp = call("domain.create", domain="new.example", user=ALICE)
         R.equal(code(resp), "CONFIG_INVALID", "create with a failing template is CONFIG_INVALID")
+        R.check(not os.path.lexists(f"/home/{ALICE}/domains/new.example"),
+                "the failed create left no site directory")
         output = (resp.get("details") or {}).get("output", "")
         R.check("not_a_directive" in output or "invalid port" in output or "host not found" in output,
                 "details carry nginx's message", output)
