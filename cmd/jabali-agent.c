@@ -40,7 +40,8 @@ static bool fd_is_socket(int fd)
         return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-/* Audits and answers a request that cannot be served because the configuration is broken. */
+/* Audits a request that cannot be served because the configuration is broken, and sends an UNAVAILABLE
+ * response. */
 static int serve_config_error(int in_fd, int out_fd, const char *error)
 {
         _cleanup_free_ char *id = ulid_new(), *text = NULL;
@@ -54,7 +55,7 @@ static int serve_config_error(int in_fd, int out_fd, const char *error)
                 return -ENOMEM;
 
         /* The request is read and dropped with the built-in limits, so that closing the connection with
-         * unread data does not reset it before the client has read the answer. */
+         * unread data does not reset it before the client has read the response. */
         _cleanup_free_ char *body = NULL;
         size_t size;
         (void) frame_read(in_fd, 1024 * 1024, 10000, &body, &size, NULL);

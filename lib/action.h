@@ -87,7 +87,7 @@ struct ActionContext {
         pid_t peer_pid;
         uint64_t deadline_usec; /* CLOCK_MONOTONIC */
 
-        /* What the request path found out about the host, for agent.version. */
+        /* The host features the request path detected, for agent.version. */
         bool journal_ok;
         const char *apparmor_state;
         const char *landlock_state;

@@ -110,7 +110,7 @@ static int write_placeholder(int dir_fd, const Account *a, const char *domain)
  * opened beneath the home without following symlinks, so a link planted anywhere on the way is UNSAFE_PATH
  * and nothing outside the home changes.  A document root created here gets a placeholder index.html.
  */
-/* Creates the site tree; *ret_created says whether domains/<domain> itself is new, so a failed change can
+/* Creates the site tree.  *ret_created is true when domains/<domain> itself is new, so a failed change can
  * take it away again without touching files the tenant had there. */
 static int domain_ensure_tree(ActionContext *ctx, const Account *a, const char *domain,
                               const char *document_root, bool *ret_created)
@@ -299,7 +299,7 @@ int domain_write_site(ActionContext *ctx, const NginxSites *sites, const Account
 }
 
 /* Removes domains/<domain> that this request created, after the vhost change failed.  A failure here
- * only leaves the empty site behind, so it is logged and the original error stands. */
+ * only leaves the empty site behind, so it is logged and the original error is returned. */
 static void remove_new_tree(ActionContext *ctx, const Account *a, const char *domain)
 {
         _cleanup_close_ int home_fd = -EBADF;
@@ -441,6 +441,31 @@ static int domain_create(ActionContext *ctx, void *params)
         return domain_apply(ctx, &sites, &account, &spec);
 }
 
+/* Looks up the account, takes the nginx lock and reads the domain's vhost: the common start of
+ * domain.update and domain.delete.  Returns the lock descriptor. */
+static int domain_open_site(ActionContext *ctx, const char *user, const char *domain, Account *ret_account,
+                            NginxSites *ret_sites, VhostSpec *ret_spec, bool *ret_exists)
+{
+        _cleanup_close_ int lock_fd = -EBADF;
+        int k;
+
+        k = domain_lookup_account(ctx, user, ret_account);
+        if (k < 0)
+                return k;
+        k = action_set_target_user(ctx, ret_account->name);
+        if (k < 0)
+                return k;
+
+        lock_fd = domain_begin(ctx, ret_sites);
+        if (lock_fd < 0)
+                return lock_fd;
+
+        k = domain_read_site(ctx, ret_sites, domain, ret_spec, ret_exists);
+        if (k < 0)
+                return k;
+        return TAKE_FD(lock_fd);
+}
+
 static int domain_update(ActionContext *ctx, void *params)
 {
         DomainParams *p = params;
@@ -451,20 +476,9 @@ static int domain_update(ActionContext *ctx, void *params)
         bool exists;
         int k;
 
-        k = domain_lookup_account(ctx, p->user, &account);
-        if (k < 0)
-                return k;
-        k = action_set_target_user(ctx, account.name);
-        if (k < 0)
-                return k;
-
-        lock_fd = domain_begin(ctx, &sites);
+        lock_fd = domain_open_site(ctx, p->user, p->domain, &account, &sites, &spec, &exists);
         if (lock_fd < 0)
                 return lock_fd;
-
-        k = domain_read_site(ctx, &sites, p->domain, &spec, &exists);
-        if (k < 0)
-                return k;
         if (!exists)
                 return action_fail(ctx, AGENT_NOT_FOUND, json_pack("{s:s}", "param", "domain"),
                                    "domain %s has no vhost", p->domain);
@@ -527,20 +541,9 @@ static int domain_delete(ActionContext *ctx, void *params)
         bool exists, changed = false, files_removed = false;
         int k;
 
-        k = domain_lookup_account(ctx, p->user, &account);
-        if (k < 0)
-                return k;
-        k = action_set_target_user(ctx, account.name);
-        if (k < 0)
-                return k;
-
-        lock_fd = domain_begin(ctx, &sites);
+        lock_fd = domain_open_site(ctx, p->user, p->domain, &account, &sites, &spec, &exists);
         if (lock_fd < 0)
                 return lock_fd;
-
-        k = domain_read_site(ctx, &sites, p->domain, &spec, &exists);
-        if (k < 0)
-                return k;
         if (exists && !streq(spec.user, account.name))
                 return action_fail(ctx, AGENT_CONFLICT, json_pack("{s:s}", "param", "domain"),
                                    "%s belongs to another account", p->domain);

@@ -55,7 +55,7 @@ static int agent_actions(ActionContext *ctx, void *params)
 static const Action action_agent_ping = {
         .name = "agent.ping",
         .family = FAMILY_AGENT,
-        .description = "Checks that the agent answers.",
+        .description = "Checks that the agent responds.",
         .params = no_params,
         .params_size = sizeof(NoParams),
         .handler = agent_ping,

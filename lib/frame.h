@@ -25,8 +25,8 @@ typedef enum FrameError {
 const char *frame_error_to_string(FrameError e);
 
 /* Reads one frame from fd within timeout_ms (the whole frame, not each read).  fd may be blocking or not.
- * On FRAME_OK, *ret holds the body plus a terminating NUL and *ret_size its length; on FRAME_TOO_LARGE,
- * *ret_size holds the announced length.  errno-style details of FRAME_IO are in *ret_errno. */
+ * On FRAME_OK, *ret contains the body plus a terminating NUL and *ret_size its length; on FRAME_TOO_LARGE,
+ * *ret_size contains the announced length.  errno-style details of FRAME_IO are in *ret_errno. */
 FrameError frame_read(int fd, size_t max, unsigned timeout_ms, char **ret, size_t *ret_size, int *ret_errno);
 
 /* Writes one frame within timeout_ms.  Returns 0 or a negative errno (-ETIMEDOUT, -EPIPE, ...).  SIGPIPE

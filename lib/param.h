@@ -35,7 +35,7 @@ enum {
 };
 
 typedef struct ParamInt {
-        bool set; /* false: absent, and v holds the default */
+        bool set; /* false: absent, and v contains the default */
         int64_t v;
 } ParamInt;
 

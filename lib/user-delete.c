@@ -210,8 +210,8 @@ static int owned_vhosts(const AgentConfig *c, const char *user, NginxSites *ret_
 }
 
 /* Removes the account's vhosts under the nginx lock, each through the change protocol (test, reload,
- * restore on failure), so that no site stays served under an owner record of a deleted account that a
- * later account of the same name would inherit. */
+ * restore on failure).  Otherwise a site would stay served under the owner record of a deleted account,
+ * and a later account of the same name would inherit it. */
 static int remove_vhosts(ActionContext *ctx, const NginxSites *sites, char **domains, bool *changed)
 {
         _cleanup_close_ int lock_fd = -EBADF;

@@ -720,7 +720,7 @@ def test_client_hangup():
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(ENV.agent.socket)
         s.sendall(struct.pack(">I", len(request)) + request)
-    # The connection is closed before any answer: the action must still run to the end.
+    # The connection is closed before any response, and the action must still run to the end.
     served = ENV.nginx.wait_for("hangup.example", "/", contains="")
     R.equal(served[0], 200, "site created although the client hung up")
     R.check(os.path.exists(vhost_path("hangup.example")), "vhost written although the client hung up")

@@ -61,7 +61,7 @@ t_end() {
         [[ $T_FAILED -eq 0 ]]
 }
 
-# Starts systemd-journald standalone unless one answers on its socket already.
+# Starts systemd-journald standalone unless one already accepts connections on its socket.
 t_journald_start() {
         if t_journald_running; then
                 return 0
